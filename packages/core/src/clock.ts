@@ -1,0 +1,31 @@
+/**
+ * Time and randomness are injected into every state machine in the core, so that tests run on a
+ * fake clock in milliseconds and never sleep. Production code uses {@link systemClock} and
+ * {@link systemRandom}; tests use `createFakeClock()` from `@peermesh/core/testing`.
+ */
+
+/** A handle returned by {@link Clock.setTimeout}. */
+export interface TimerHandle {
+  cancel(): void
+}
+
+/** The clock every core state machine reads instead of `Date.now()` / `setTimeout`. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number
+  /** Calls `fn` once after `delayMs`. The returned handle cancels it. */
+  setTimeout(fn: () => void, delayMs: number): TimerHandle
+}
+
+/** A source of uniformly distributed numbers in [0, 1). */
+export type Random = () => number
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout (fn, delayMs) {
+    const id = globalThis.setTimeout(fn, delayMs)
+    return { cancel: () => { globalThis.clearTimeout(id) } }
+  }
+}
+
+export const systemRandom: Random = () => Math.random()
