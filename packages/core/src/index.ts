@@ -20,3 +20,18 @@ export {
   validatePeerIdString
 } from './store/peer-record-codec.js'
 export { createMemoryPeerStore, type MemoryPeerStoreInit } from './store/memory-peer-store.js'
+
+// libp2p node factory (docs/ARCHITECTURE.md, "Transports"). Node.js builds import the Node 20
+// shim (Promise.withResolvers, global WebSocket) first; browsers get create-libp2p.browser.js.
+export { createLibp2pNode } from './libp2p/create-libp2p.node.js'
+export type { Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices, RelayServerInit } from './libp2p/init.js'
+export { InvalidLibp2pNodeInitError } from './libp2p/errors.js'
+export {
+  LIBP2P_NODE_DEFAULTS,
+  BROWSER_DEFAULTS,
+  RELAY_SERVER_DEFAULTS,
+  GOSSIPSUB_DEFAULTS,
+  WEBRTC_MEMBER_LISTEN,
+  RELAY_WEBSOCKET_LISTEN
+} from './libp2p/constants.js'
+export { deniedByDialAddressPolicy, type DialAddressPolicy } from './libp2p/connection-gater.js'

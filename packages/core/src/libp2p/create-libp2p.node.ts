@@ -1,0 +1,36 @@
+/**
+ * `createLibp2pNode` for Node.js. Swapped for `create-libp2p.browser.ts` in browsers (package.json
+ * `browser` map). Node can host every role: a relay listens on WebSockets, a plain member
+ * listens like a browser (`/p2p-circuit`, `/webrtc`); WebRTC runs on node-datachannel.
+ */
+import '../shims/node.js'
+import { LIBP2P_NODE_DEFAULTS, RELAY_WEBSOCKET_LISTEN, WEBRTC_MEMBER_LISTEN } from './constants.js'
+import { createLibp2pNodeFor, type Libp2pRuntime } from './libp2p-options.js'
+import type { Libp2pNodeInit, Libp2pNodeServices } from './init.js'
+import type { Libp2p, ServiceMap } from '@libp2p/interface'
+
+const nodeRuntime: Libp2pRuntime = {
+  name: 'node',
+  defaults: {
+    role: LIBP2P_NODE_DEFAULTS.role,
+    maxConnections: LIBP2P_NODE_DEFAULTS.maxConnections,
+    dialConcurrency: LIBP2P_NODE_DEFAULTS.dialConcurrency
+  },
+  defaultListen: (role) => role === 'relay' ? RELAY_WEBSOCKET_LISTEN : WEBRTC_MEMBER_LISTEN
+}
+
+/**
+ * Create (and, with `start: true`, start) a libp2p node with peermesh's transports and services.
+ *
+ * @example
+ * ```ts
+ * const relay = await createLibp2pNode({ privateKey, role: 'relay', start: true })
+ * const member = await createLibp2pNode({ privateKey: other, role: 'node', start: true })
+ * await member.dial(relay.getMultiaddrs()[0])
+ * ```
+ */
+export async function createLibp2pNode<S extends ServiceMap = Record<never, never>> (
+  init: Libp2pNodeInit<S>
+): Promise<Libp2p<Libp2pNodeServices & S>> {
+  return await createLibp2pNodeFor(init, nodeRuntime)
+}

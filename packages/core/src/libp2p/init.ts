@@ -1,0 +1,189 @@
+/**
+ * Options of {@link createLibp2pNode} and the services every node carries.
+ * Defaults live in `constants.ts` (browser overrides in `create-libp2p.browser.ts`).
+ */
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
+import type { Identify, IdentifyPush } from '@libp2p/identify'
+import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+
+/**
+ * What a node is for:
+ * - `relay`: a Node process listening on WebSockets, running a circuit relay server that
+ *   browsers and Node members reserve a slot on (and signal WebRTC through).
+ * - `node`: a plain Node member; listens like a browser (`/p2p-circuit`, `/webrtc`).
+ * - `browser`: a tab; cannot listen on sockets, reachable only through a relay.
+ */
+export type Libp2pNodeRole = 'relay' | 'node' | 'browser'
+
+/**
+ * Services on every node, keyed by their `node.services` name. `relay` exists only on
+ * `role: 'relay'` nodes.
+ */
+export type Libp2pNodeServices = {
+  identify: Identify
+  identifyPush: IdentifyPush
+  ping: Ping
+  pubsub: GossipSub
+  relay?: CircuitRelayService
+}
+
+/** Circuit relay server limits (role `relay` only). */
+export interface RelayServerInit {
+  /**
+   * Reservations (browsers/members reachable through this relay) held at once.
+   *
+   * @default 128
+   */
+  maxReservations?: number
+  /**
+   * How long a reservation lasts before the client must refresh it, in ms.
+   *
+   * @default 7_200_000 (2 hours)
+   */
+  reservationTtlMs?: number
+  /**
+   * Apply the duration/data limits below to every relayed connection. Relayed connections only
+   * carry WebRTC signalling before the peers move to a direct connection, so the limits stay on
+   * by default; a relayed connection is "limited" and protocols such as gossipsub do not run on it.
+   * Set false only for a trusted deployment that must carry application traffic through the relay.
+   *
+   * @default true
+   */
+  applyDefaultLimit?: boolean
+  /**
+   * Longest life of a relayed connection, in ms (when `applyDefaultLimit`).
+   *
+   * @default 120_000
+   */
+  defaultDurationLimitMs?: number
+  /**
+   * Most bytes carried in each direction by a relayed connection (when `applyDefaultLimit`).
+   *
+   * @default 131_072 (128 KiB)
+   */
+  defaultDataLimitBytes?: number
+  /**
+   * Hop streams (clients asking this relay to reserve or connect) open at once.
+   *
+   * @default 64
+   */
+  maxInboundHopStreams?: number
+}
+
+/** Options of {@link createLibp2pNode}. */
+export interface Libp2pNodeInit<S extends ServiceMap = Record<never, never>> {
+  /** The node's identity (Ed25519 recommended). Its PeerId is the node ID. */
+  privateKey: PrivateKey
+  /**
+   * What the node is for; sets the default listen addresses and services.
+   * `relay` is refused in browsers.
+   *
+   * @default 'node' in Node.js, 'browser' in browsers
+   */
+  role?: Libp2pNodeRole
+  /**
+   * Multiaddrs to listen on; replaces the role's defaults when given.
+   * With `memory: true`, `/memory/<peerId>` is added to whatever this resolves to.
+   *
+   * @default relay: ['/ip4/127.0.0.1/tcp/0/ws']; node and browser: ['/p2p-circuit', '/webrtc']
+   */
+  listen?: string[]
+  /**
+   * Multiaddrs to announce instead of the listen addresses (e.g. a relay behind a proxy).
+   *
+   * @default [] (announce what we listen on)
+   */
+  announce?: string[]
+  /**
+   * ICE servers for WebRTC. None by default: host candidates only, which is what a single
+   * machine or a LAN needs. Never point this at a public STUN/TURN server in tests.
+   *
+   * @default []
+   */
+  iceServers?: RTCIceServer[]
+  /**
+   * Allow dialling insecure `ws://` addresses (also as the first hop of a circuit address).
+   * libp2p's browser connection gater refuses them; we relax exactly that rule, nothing else.
+   * Production deployments behind TLS should set this to false.
+   *
+   * @default true (local development runs relays on ws://127.0.0.1)
+   */
+  allowInsecureWebSockets?: boolean
+  /**
+   * Allow dialling private addresses (loopback incl. 127.0.0.1, RFC 1918, link-local, ULA), also as
+   * the first hop of a circuit address. libp2p's browser connection gater refuses them; we relax
+   * exactly that rule. Public deployments should set this to false.
+   *
+   * @default true (local development)
+   */
+  allowPrivateAddresses?: boolean
+  /**
+   * Add the in-process memory transport and listen on `/memory/<peerId>` (tests).
+   *
+   * @default false
+   */
+  memory?: boolean
+  /**
+   * Circuit relay server limits; used only when `role` is `relay`.
+   *
+   * @default see {@link RelayServerInit}
+   */
+  relayServer?: RelayServerInit
+  /**
+   * libp2p's connection manager cap (its pruner closes connections above it). Must stay above
+   * the PeerManager's `maxConnected` + upgrade slots + relay links so libp2p never prunes a
+   * connection the PeerManager chose to keep.
+   *
+   * @default 300 in Node.js, 100 in browsers
+   */
+  maxConnections?: number
+  /**
+   * Dials running at once across all peers (libp2p `maxParallelDials`). On 2 cores many
+   * simultaneous WebRTC dials time out, so browsers dial few at a time.
+   *
+   * @default 8 in Node.js, 4 in browsers
+   */
+  dialConcurrency?: number
+  /**
+   * Extra connection gater hooks (e.g. bans: `denyDialPeer`, `denyInboundConnection`).
+   * A `denyDialMultiaddr` given here runs after the address policy above; a dial is denied when
+   * either denies.
+   *
+   * @default {}
+   */
+  connectionGater?: ConnectionGater
+  /**
+   * Extra gossipsub options, merged over ours (see `GOSSIPSUB_DEFAULTS`).
+   *
+   * @default {}
+   */
+  gossipsub?: Partial<GossipsubOpts>
+  /**
+   * Extra services, merged into identify/identifyPush/ping/pubsub(/relay). A name that clashes with
+   * one of ours is refused.
+   *
+   * @default {}
+   */
+  services?: ServiceFactoryMap<S>
+  /**
+   * A libp2p Metrics factory (e.g. `@libp2p/simple-metrics`).
+   *
+   * @default undefined (no metrics)
+   */
+  metrics?: Libp2pOptions['metrics']
+  /**
+   * Where libp2p keeps its peer store.
+   *
+   * @default an in-memory datastore
+   */
+  datastore?: Libp2pOptions['datastore']
+  /**
+   * Start the node before returning it.
+   *
+   * @default false
+   */
+  start?: boolean
+}

@@ -1,0 +1,112 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { WebSockets } from '@multiformats/multiaddr-matcher'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createLibp2pNode } from '../../src/libp2p/create-libp2p.node.js'
+import { InvalidLibp2pNodeInitError } from '../../src/libp2p/errors.js'
+import type { Libp2pNodeInit, Libp2pNodeServices } from '../../src/libp2p/init.js'
+import type { IdentifyResult, Libp2p } from '@libp2p/interface'
+
+type Node = Libp2p<Libp2pNodeServices>
+
+describe('createLibp2pNode (Node.js)', () => {
+  const started: Node[] = []
+
+  async function startNode (init: Omit<Libp2pNodeInit, 'privateKey'>): Promise<Node> {
+    const node = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), iceServers: [], ...init, start: true })
+    started.push(node)
+    return node
+  }
+
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map(async (node) => { await node.stop() }))
+  })
+
+  it('returns a node that is not started unless asked', async () => {
+    const node = await createLibp2pNode({ privateKey: await generateKeyPair('Ed25519'), memory: true })
+    expect(node.status).toBe('stopped')
+    await node.start()
+    started.push(node)
+    expect(node.status).toBe('started')
+  })
+
+  it('connects two nodes over memory, identifies them and pings', async () => {
+    const a = await startNode({ memory: true, listen: [] })
+    const b = await startNode({ memory: true, listen: [] })
+    const memoryAddress = a.getMultiaddrs().find((ma) => ma.toString().startsWith('/memory/'))
+    expect(memoryAddress?.toString().startsWith(`/memory/${a.peerId.toString()}`)).toBe(true)
+
+    const identified = new Promise<IdentifyResult>((resolve) => {
+      b.addEventListener('peer:identify', (event) => {
+        if (event.detail.peerId.equals(a.peerId)) resolve(event.detail)
+      })
+    })
+    const connection = await b.dial(memoryAddress!)
+    expect(connection.remotePeer.equals(a.peerId)).toBe(true)
+    expect(connection.remoteAddr.toString()).toContain('/memory/')
+
+    const result = await identified
+    expect(result.protocols).toEqual(expect.arrayContaining(['/ipfs/ping/1.0.0', '/meshsub/1.1.0']))
+    expect(await b.services.ping.ping(a.peerId)).toBeGreaterThanOrEqual(0)
+  })
+
+  it('connects a node to a relay over WebSockets on 127.0.0.1 and pings it', async () => {
+    const relay = await startNode({ role: 'relay' })
+    expect(relay.services.relay).toBeDefined()
+    const wsAddress = relay.getMultiaddrs().find((ma) => WebSockets.exactMatch(ma))
+    expect(wsAddress?.toString()).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\//)
+
+    const member = await startNode({ role: 'node' })
+    expect(member.services.relay).toBeUndefined()
+    const connection = await member.dial(wsAddress!)
+    expect(connection.remoteAddr.toString()).toContain('/ws')
+    expect(connection.limits).toBeUndefined()
+    expect(await member.services.ping.ping(relay.peerId)).toBeGreaterThanOrEqual(0)
+  })
+
+  it('refuses ws:// and private addresses when the policy flags say so', async () => {
+    const relay = await startNode({ role: 'relay' })
+    const wsAddress = relay.getMultiaddrs()[0]!
+    const strict = await startNode({ role: 'node', allowInsecureWebSockets: false, allowPrivateAddresses: true })
+    await expect(strict.dial(wsAddress)).rejects.toMatchObject({ name: 'DialDeniedError' })
+    const noPrivate = await startNode({ role: 'node', allowInsecureWebSockets: true, allowPrivateAddresses: false })
+    await expect(noPrivate.dial(wsAddress)).rejects.toMatchObject({ name: 'DialDeniedError' })
+  })
+
+  it('asks the extra connection gater after the address policy', async () => {
+    const relay = await startNode({ role: 'relay' })
+    const asked: string[] = []
+    const member = await startNode({
+      role: 'node',
+      connectionGater: {
+        denyDialMultiaddr: (ma) => { asked.push(ma.toString()); return true }
+      }
+    })
+    await expect(member.dial(relay.getMultiaddrs()[0]!)).rejects.toMatchObject({ name: 'DialDeniedError' })
+    expect(asked).toContain(relay.getMultiaddrs()[0]!.toString())
+  })
+
+  it.each([
+    ['listen', { listen: ['not a multiaddr'] }, 'listen[0]'],
+    ['announce', { announce: ['/ip4/1.2.3'] }, 'announce[0]'],
+    ['role', { role: 'server' as never }, 'role'],
+    ['maxConnections', { maxConnections: 0 }, 'maxConnections'],
+    ['dialConcurrency', { dialConcurrency: 1.5 }, 'dialConcurrency'],
+    ['relayServer', { role: 'relay' as const, relayServer: { maxReservations: -1 } }, 'relayServer.maxReservations'],
+    ['services', { services: { ping: () => ({}) } as never }, 'services.ping']
+  ])('rejects a malformed %s option with InvalidLibp2pNodeInitError', async (_name, bad, option) => {
+    const init = { privateKey: await generateKeyPair('Ed25519'), ...bad }
+    const error = await createLibp2pNode(init).then(() => null, (err: unknown) => err)
+    expect(error).toBeInstanceOf(InvalidLibp2pNodeInitError)
+    expect(error).toMatchObject({ name: 'InvalidLibp2pNodeInitError', option })
+  })
+
+  it('rejects a missing private key', async () => {
+    await expect(createLibp2pNode({} as never)).rejects.toMatchObject({ name: 'InvalidLibp2pNodeInitError', option: 'privateKey' })
+  })
+
+  it('keeps the parsed multiaddr of a valid listen address', async () => {
+    const node = await startNode({ listen: [multiaddr('/ip4/127.0.0.1/tcp/0/ws').toString()] })
+    expect(node.getMultiaddrs().some((ma) => WebSockets.matches(ma))).toBe(true)
+  })
+})
