@@ -35,3 +35,6 @@ export {
   RELAY_WEBSOCKET_LISTEN
 } from './libp2p/constants.js'
 export { deniedByDialAddressPolicy, type DialAddressPolicy } from './libp2p/connection-gater.js'
+
+// Node addresses (docs/PROTOCOL.md, "Addresses")
+export * from './address/index.js'

@@ -1,0 +1,28 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { reject } from './errors.js'
+
+/** The longest PeerId string accepted (the peer store applies the same cap). */
+export const MAX_PEER_ID_LENGTH = 128
+
+const PEER_ID_CHARACTERS = /^[A-Za-z0-9]+$/
+
+/** Key types whose PeerIds can be dialed; URL-based PeerIds are refused. */
+const DIALABLE_KEY_TYPES = new Set(['Ed25519', 'secp256k1', 'RSA'])
+
+/**
+ * Validates a PeerId string and returns its canonical form (base58btc, exactly as
+ * `PeerId.toString()` prints it). Case is significant and is never changed.
+ */
+export function canonicalPeerId (text: string, what = 'peer ID'): string {
+  if (text.length === 0) reject(`no ${what}`)
+  if (text.length > MAX_PEER_ID_LENGTH) reject(`invalid ${what}: longer than ${MAX_PEER_ID_LENGTH} characters`)
+  if (!PEER_ID_CHARACTERS.test(text)) reject(`invalid ${what} ${JSON.stringify(text)}: not a base58, base32 or base36 string`)
+  let peerId
+  try {
+    peerId = peerIdFromString(text)
+  } catch (err) {
+    reject(`invalid ${what} ${JSON.stringify(text)}`, err)
+  }
+  if (!DIALABLE_KEY_TYPES.has(peerId.type)) reject(`invalid ${what} ${JSON.stringify(text)}: not a key-based peer ID`)
+  return peerId.toString()
+}
