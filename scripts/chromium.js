@@ -13,6 +13,9 @@ export function chromiumExecutable () {
   return undefined
 }
 
+/** The one line printed when no browser can be found or installed. */
+export const howToGetChromium = 'peermesh: no Chromium found. Install one (Debian/Ubuntu: `sudo apt-get install chromium`, or `npx playwright install chromium`) or set PEERMESH_CHROMIUM=/path/to/chrome.'
+
 /** Flags for a closed, loopback-only machine; no mDNS ICE candidates, no public STUN. */
 export const chromiumArgs = [
   '--no-sandbox',

@@ -5,7 +5,7 @@
 // Otherwise exits 1 with one line saying how to get a browser.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chromiumExecutable } from './chromium.js'
+import { chromiumExecutable, howToGetChromium } from './chromium.js'
 
 async function playwrightBrowser () {
   try {
@@ -28,5 +28,5 @@ if (isRoot && existsSync('/usr/bin/apt-get')) {
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
   if (chromiumExecutable() != null) process.exit(0)
 }
-console.error('peermesh: no Chromium found. Install one (Debian/Ubuntu: `sudo apt-get install chromium`, or `npx playwright install chromium`) or set PEERMESH_CHROMIUM=/path/to/chrome.')
+console.error(howToGetChromium)
 process.exit(1)

@@ -1,0 +1,44 @@
+import { test, expect } from '../fixtures/test.js'
+import { directComponents, expectFullMesh, expectOneDirectMesh, peerIdsOf } from '../fixtures/mesh.js'
+
+test('six tabs each reach their target degree and every graph shows every node', async ({ freshRelay: relay, tabs }) => {
+  const all = await tabs.openMany(6, relay)
+  const ids = await peerIdsOf(all)
+
+  // The default maxConnected leaves room for everyone: each tab links directly to the five others.
+  await expectFullMesh(all, ids, { transport: 'webrtc', timeout: 45_000 })
+  for (const tab of all) {
+    await tab.expectConnectedTo(relay.peerId, { transport: 'websocket' })
+    await tab.expectPeerCount(6)
+    // Six tabs and the relay, learnt through topology sharing.
+    await tab.expectGraphNodeCount(7)
+  }
+  for (const tab of all) {
+    const { edges } = await tab.graphCounts()
+    expect(edges, `${tab.name}'s graph shows the 15 tab links and the 6 relay links`).toBeGreaterThanOrEqual(21)
+  }
+})
+
+/** A low limit, passed to the page as `?maxConnected=`. */
+const maxConnected = 3
+/** The extra connections the peer manager may open to upgrade to a better peer. */
+const upgradeSlots = 1
+
+test('eight tabs with a low maxConnected never exceed it and stay one connected mesh', async ({ freshRelay: relay, tabs }) => {
+  const all = await tabs.openMany(8, relay, { query: { maxConnected: String(maxConnected) } })
+  const ids = await peerIdsOf(all)
+
+  await expectOneDirectMesh(all, ids, { timeout: 60_000 })
+  for (const tab of all) {
+    await expect.poll(async () => await tab.peerCount(), { message: `${tab.name} fills its slots` })
+      .toBeGreaterThanOrEqual(2)
+  }
+  for (const tab of all) {
+    const { maxPeerCount, maxConnectedRows } = await tab.maxPeerCountSeen()
+    expect(maxPeerCount, `${tab.name} never counted more than ${maxConnected}+${upgradeSlots} connections`)
+      .toBeLessThanOrEqual(maxConnected + upgradeSlots)
+    expect(maxConnectedRows, `${tab.name} never listed more than ${maxConnected}+${upgradeSlots} connected rows`)
+      .toBeLessThanOrEqual(maxConnected + upgradeSlots)
+  }
+  expect(await directComponents(all, ids), 'still one mesh at the end').toHaveLength(1)
+})
