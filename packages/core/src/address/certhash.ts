@@ -1,8 +1,11 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { reject } from './errors.js'
 
-/** Most certificate hashes one webrtc-direct address may carry. */
-export const MAX_CERTHASHES = 8
+/**
+ * Most certificate hashes one webrtc-direct address may carry: libp2p's dial filter
+ * (`WebRTCDirect.exactMatch` from @multiformats/multiaddr-matcher) refuses more than two.
+ */
+export const MAX_CERTHASHES = 2
 /** Longest multibase certificate hash accepted (a SHA-256 one is 47 characters in base64url). */
 const MAX_CERTHASH_LENGTH = 200
 const MULTIBASE_CHARACTERS = /^[A-Za-z0-9_-]+$/
