@@ -1,0 +1,69 @@
+/**
+ * The relay's stderr logger: human-readable lines for a terminal, one JSON object per line for
+ * log collectors. It implements core's `Logger` interface, so the node logs through it too.
+ */
+import { inspect } from 'node:util'
+import type { LogFormat, LogLevel } from './options.js'
+
+/** Core's `Logger` shape (`packages/core/src/logger.ts`). */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void
+  info(message: string, fields?: Record<string, unknown>): void
+  warn(message: string, fields?: Record<string, unknown>): void
+  error(message: string, fields?: Record<string, unknown>): void
+}
+
+/** Where log lines go (`process.stderr` in the command). */
+export interface LogSink {
+  write(line: string): unknown
+}
+
+export interface StderrLoggerInit {
+  level: LogLevel
+  format: LogFormat
+  sink: LogSink
+  /** Epoch ms; injected so tests can pin the timestamp. @default Date.now */
+  now?: () => number
+}
+
+const SEVERITY: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+/** Creates a {@link Logger} that drops lines below `level` and writes the rest to `sink`. */
+export function createStderrLogger (init: StderrLoggerInit): Logger {
+  const now = init.now ?? Date.now
+  const threshold = SEVERITY[init.level]
+  const format = init.format === 'json' ? formatJsonLine : formatPrettyLine
+
+  const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>): void => {
+    if (SEVERITY[level] < threshold) return
+    init.sink.write(format(now(), level, message, fields) + '\n')
+  }
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
+}
+
+/** `{"time":"…","level":"info","msg":"…",…fields}`; fields never overwrite time, level or msg. */
+export function formatJsonLine (at: number, level: LogLevel, message: string, fields?: Record<string, unknown>): string {
+  const entry: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(fields ?? {})) entry[key] = toJsonValue(value)
+  return JSON.stringify({ ...entry, time: new Date(at).toISOString(), level, msg: message })
+}
+
+/** `2026-11-21T01:02:03.456Z INFO  message key=value …` */
+export function formatPrettyLine (at: number, level: LogLevel, message: string, fields?: Record<string, unknown>): string {
+  const parts = [new Date(at).toISOString(), level.toUpperCase().padEnd(5), message.replace(/[\r\n]+/g, ' ')]
+  for (const [key, value] of Object.entries(fields ?? {})) {
+    parts.push(`${key}=${typeof value === 'string' && !/\s/.test(value) ? value : inspect(toJsonValue(value), { breakLength: Infinity, depth: 4 })}`)
+  }
+  return parts.join(' ')
+}
+
+/** Errors become `{ name, message, cause }` so that they survive JSON.stringify. */
+function toJsonValue (value: unknown, depth = 0): unknown {
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { name: value.name, message: value.message }
+    if (value.cause != null && depth < 3) out.cause = toJsonValue(value.cause, depth + 1)
+    return out
+  }
+  if (typeof value === 'bigint') return value.toString()
+  return value
+}

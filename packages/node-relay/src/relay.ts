@@ -1,0 +1,199 @@
+/**
+ * Starting and stopping one relay (or peer): the data directory, the peermesh node, metrics and
+ * the HTTP server, wired together. `bin.ts` adds the process concerns (argv, signals, exit codes).
+ */
+import { mkdir } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { createPeerMeshNode, createPersistentPeerStore, loadOrCreatePrivateKey, parseNodeAddress, type PeerMeshNode, type PeerView } from '@peermesh/core'
+import { Gauge, Registry } from 'prom-client'
+import { DATA_DIR_LAYOUT } from './defaults.js'
+import { createRelayHttpServer, type BootstrapInfo, type HealthStatus, type RelayHttpApi, type RelayHttpServer } from './http/server.js'
+import type { Logger } from './logger.js'
+import type { RelayOptions } from './options.js'
+
+/** The line printed to stdout once the relay is up. */
+export interface ReadyEvent {
+  event: 'ready'
+  peerId: string
+  /** Our own dialable addresses as NodeAddress URLs. */
+  addresses: string[]
+  /** The same, as the multiaddrs libp2p listens on or announces. */
+  multiaddrs: string[]
+  /** Base URL of the HTTP server, or `null` with `--http off`. */
+  http: string | null
+}
+
+export interface StartRelayInit {
+  options: RelayOptions
+  logger: Logger
+  version: string
+  /** Relative paths (`--data-dir`, `--serve-demo=<dir>`) are resolved against it. */
+  cwd: string
+}
+
+export interface RunningRelay {
+  readonly ready: ReadyEvent
+  readonly node: PeerMeshNode
+  /** Stops HTTP and the node (connections closed, peer store flushed). Idempotent. */
+  stop(): Promise<void>
+}
+
+/** NodeAddress protocols a browser can dial directly. */
+const BROWSER_DIALABLE = new Set(['ws', 'wss'])
+
+/**
+ * Starts everything and resolves once the node is listening and the HTTP server is bound.
+ * On a failure part-way, whatever was started is stopped again before the error is thrown.
+ */
+export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
+  const { options, logger, version } = init
+  const dataDir = resolve(init.cwd, options.dataDir)
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+
+  const privateKey = await loadOrCreatePrivateKey({ location: join(dataDir, DATA_DIR_LAYOUT.identityKey) })
+  const peerStore = await createPersistentPeerStore({ location: join(dataDir, DATA_DIR_LAYOUT.peerStore) })
+  const registry = new Registry()
+
+  let node: PeerMeshNode
+  try {
+    node = await createPeerMeshNode({
+      role: options.role === 'relay' ? 'relay' : 'node',
+      privateKey,
+      peerStore,
+      bootstrap: options.bootstrap,
+      listen: options.listen,
+      announce: options.announce,
+      iceServers: options.iceServers,
+      maxConnections: options.maxConnections,
+      maxReservations: options.maxReservations,
+      metrics: prometheusMetrics({ registry, statfsLocation: dataDir }),
+      logger
+    })
+  } catch (err) {
+    await peerStore.close().catch(() => {})
+    throw err
+  }
+
+  const startedAt = Date.now()
+  let stopping = false
+  registerPeermeshMetrics(registry, node, version)
+
+  const api: RelayHttpApi = {
+    health: (): HealthStatus => ({
+      status: stopping ? 'stopping' : 'ok',
+      peerId: node.peerId,
+      role: options.role,
+      version,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      connections: node.libp2p.getConnections().length
+    }),
+    peers: () => ({ peerId: node.peerId, peers: node.peers() }),
+    topology: () => node.topology(),
+    bootstrap: (): BootstrapInfo => ({ peerId: node.peerId, addresses: browserDialable(node.addresses()) }),
+    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() })
+  }
+
+  let http: RelayHttpServer | undefined
+  let httpUrl: string | null = null
+  try {
+    await node.start()
+    if (options.http != null) {
+      http = createRelayHttpServer({ api, demo: options.serveDemo, cwd: init.cwd, logger })
+      httpUrl = await http.listen(options.http)
+    }
+  } catch (err) {
+    await http?.close().catch(() => {})
+    await node.stop().catch(() => {})
+    await peerStore.close().catch(() => {})
+    throw err
+  }
+
+  node.addEventListener('addresses:change', event => {
+    logger.info('addresses changed', { addresses: event.detail })
+  })
+
+  const ready: ReadyEvent = {
+    event: 'ready',
+    peerId: node.peerId,
+    addresses: node.addresses(),
+    multiaddrs: node.libp2p.getMultiaddrs().map(ma => ma.toString()),
+    http: httpUrl
+  }
+
+  let stopped: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    stopping = true
+    stopped ??= (async () => {
+      await node.stop()
+      await peerStore.close()
+      await http?.close()
+    })()
+    await stopped
+  }
+
+  return { ready, node, stop }
+}
+
+/** The ws/wss NodeAddress URLs among `addresses`: what a browser tab can dial. */
+export function browserDialable (addresses: readonly string[]): string[] {
+  return addresses.filter(address => {
+    try {
+      return BROWSER_DIALABLE.has(parseNodeAddress(address).protocol)
+    } catch {
+      return false
+    }
+  })
+}
+
+/** Gauges about the mesh, computed from the node at scrape time. */
+function registerPeermeshMetrics (registry: Registry, node: PeerMeshNode, version: string): void {
+  const info = new Gauge({
+    name: 'peermesh_node_info',
+    help: 'Always 1; labels describe this node',
+    labelNames: ['peer_id', 'role', 'version'],
+    registers: [registry]
+  })
+  info.set({ peer_id: node.peerId, role: node.role, version }, 1)
+
+  new Gauge({
+    name: 'peermesh_peers',
+    help: 'Peers known to the peer manager, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      for (const [state, count] of countBy(node.peers(), peer => peer.state)) this.set({ state }, count)
+    }
+  })
+
+  new Gauge({
+    name: 'peermesh_connected_peers',
+    help: 'Connected peers, by transport and direction',
+    labelNames: ['transport', 'direction'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      const connected = node.peers().filter(peer => peer.state === 'connected')
+      for (const [key, count] of countBy(connected, peer => `${peer.transport ?? 'unknown'} ${peer.direction ?? 'unknown'}`)) {
+        const [transport = 'unknown', direction = 'unknown'] = key.split(' ')
+        this.set({ transport, direction }, count)
+      }
+    }
+  })
+
+  new Gauge({
+    name: 'peermesh_topology_nodes',
+    help: 'Nodes in the mesh graph as this node sees it',
+    registers: [registry],
+    collect () {
+      this.set(node.topology().nodes.length)
+    }
+  })
+}
+
+function countBy (peers: readonly PeerView[], key: (peer: PeerView) => string): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const peer of peers) counts.set(key(peer), (counts.get(key(peer)) ?? 0) + 1)
+  return counts
+}
