@@ -25,8 +25,7 @@ async function levelHarness (sublevel?: string): Promise<PeerStoreHarness> {
     if (db === undefined) throw new Error('harness: no store opened yet')
     return db
   }
-  const target = (): ReturnType<ClassicLevel<string, string>['sublevel']> | ClassicLevel<string, string> =>
-    sublevel === undefined ? database() : database().sublevel(sublevel)
+  const target = () => sublevel === undefined ? database() : database().sublevel<string, string>(sublevel, {})
   return {
     persistent: true,
     open: async (logger) => {
