@@ -1,0 +1,244 @@
+/**
+ * The page: claims an identity slot, starts a full peermesh node in this tab, and wires the
+ * node's events to the graph, the peer table, the counters, the chat and the event log.
+ *
+ * Nothing here waits for relay discovery before starting the node: the node starts with the
+ * relays named in the page URL and dials the peers in its persistent store at once, and the
+ * origin's `/api/bootstrap` answer is added whenever it arrives.
+ */
+import {
+  createPeerMeshNode,
+  createPersistentPeerStore,
+  forgetPrivateKey,
+  loadOrCreatePrivateKey,
+  parseNodeAddress
+} from '@peermesh/core'
+import type { NodeLogEvent, PeerMeshNode, PeerView } from '@peermesh/core'
+import { createChat } from './chat.js'
+import { createEventLog } from './event-log.js'
+import { claimIdentitySlot } from './identity-slot.js'
+import type { IdentitySlot } from './identity-slot.js'
+import { createMeshGraph } from './mesh-graph.js'
+import { countPeers, createDialFailureCounter, createPeerTable } from './peer-table.js'
+import { addressesFromPageUrl, createInviteLink, fetchBootstrap, withRelayParam } from './relay-discovery.js'
+
+/** How often the "connected for" column is refreshed. */
+const CLOCK_TICK_MS = 1000
+
+function byId<T extends HTMLElement> (id: string): T {
+  const element = document.getElementById(id)
+  if (element === null) throw new Error(`index.html lacks #${id}`)
+  return element as T
+}
+
+const ui = {
+  selfId: byId<HTMLElement>('self-id'),
+  slot: byId<HTMLElement>('slot'),
+  status: byId<HTMLElement>('status'),
+  graph: byId<HTMLElement>('graph'),
+  peerCount: byId<HTMLElement>('peer-count'),
+  knownCount: byId<HTMLElement>('known-count'),
+  dialsFailed: byId<HTMLElement>('dials-failed'),
+  addPeerForm: byId<HTMLFormElement>('add-peer'),
+  addPeerInput: byId<HTMLInputElement>('add-peer-input'),
+  inviteLink: byId<HTMLInputElement>('invite-link'),
+  copyInvite: byId<HTMLButtonElement>('copy-invite'),
+  forget: byId<HTMLButtonElement>('forget'),
+  peerRows: byId<HTMLTableSectionElement>('peer-rows'),
+  noPeers: byId<HTMLElement>('no-peers'),
+  eventLog: byId<HTMLOListElement>('event-log'),
+  showDebug: byId<HTMLInputElement>('show-debug')
+}
+
+const log = createEventLog(ui.eventLog, ui.showDebug)
+const chat = createChat({
+  form: byId<HTMLFormElement>('chat-form'),
+  input: byId<HTMLInputElement>('chat-input'),
+  send: byId<HTMLButtonElement>('chat-send'),
+  list: byId<HTMLOListElement>('chat-messages'),
+  status: byId<HTMLElement>('chat-status')
+})
+const peerTable = createPeerTable(ui.peerRows, (address, peerId) => {
+  void copyText(address, `address of ${peerId}`)
+})
+const graph = createMeshGraph(ui.graph)
+const dialFailures = createDialFailureCounter()
+
+function note (level: NodeLogEvent['level'], message: string, fields?: Record<string, unknown>): void {
+  log.add({ level, message, at: Date.now(), ...(fields === undefined ? {} : { fields }) })
+}
+
+function setStatus (text: string, isError = false): void {
+  ui.status.textContent = text
+  ui.status.classList.toggle('error', isError)
+}
+
+async function copyText (text: string, what: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text)
+    setStatus(`Copied the ${what}.`)
+  } catch {
+    // No clipboard permission (e.g. an insecure origin): the text stays selectable instead.
+    setStatus(`Could not use the clipboard; select and copy the ${what} by hand.`)
+  }
+}
+
+/** Validates and normalises an address typed or received; undefined (and a log line) when invalid. */
+function normaliseAddress (address: string, source: string): string | undefined {
+  try {
+    return parseNodeAddress(address).toString()
+  } catch (err) {
+    note('warn', `ignored an invalid address from ${source}`, { address, error: err })
+    return undefined
+  }
+}
+
+const relays = new Set<string>()
+let lastPeers: PeerView[] = []
+
+function renderPeers (views: PeerView[]): void {
+  lastPeers = views
+  const counts = countPeers(views)
+  ui.peerCount.textContent = String(counts.connected)
+  ui.knownCount.textContent = String(counts.known)
+  dialFailures.observe(views)
+  ui.dialsFailed.textContent = String(dialFailures.total())
+  peerTable.render(views, Date.now())
+  ui.noPeers.hidden = views.length > 0
+}
+
+function renderInvite (node: PeerMeshNode): void {
+  const page = new URL(location.href)
+  ui.inviteLink.value = createInviteLink(`${page.origin}${page.pathname}`, {
+    relays: [...relays],
+    peers: node.addresses()
+  })
+}
+
+function wire (node: PeerMeshNode, slot: IdentitySlot): void {
+  node.addEventListener('peers:change', (event) => { renderPeers(event.detail) })
+  node.addEventListener('topology:change', (event) => { graph.update(event.detail) })
+  node.addEventListener('broadcast:message', (event) => { chat.show(event.detail) })
+  node.addEventListener('addresses:change', () => { renderInvite(node) })
+  node.addEventListener('log', (event) => { log.add(event.detail) })
+
+  setInterval(() => { peerTable.render(lastPeers, Date.now()) }, CLOCK_TICK_MS)
+
+  ui.addPeerForm.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const address = normaliseAddress(ui.addPeerInput.value.trim(), 'the address field')
+    if (address === undefined) {
+      setStatus('That is not a valid NodeAddress URL or multiaddr.', true)
+      return
+    }
+    relays.add(address)
+    node.addPeer(address)
+    history.replaceState(null, '', withRelayParam(location.href, address))
+    ui.addPeerInput.value = ''
+    renderInvite(node)
+    setStatus(`Added ${address}.`)
+  })
+
+  ui.copyInvite.addEventListener('click', () => {
+    ui.inviteLink.select()
+    void copyText(ui.inviteLink.value, 'invite link')
+  })
+
+  ui.forget.addEventListener('click', () => {
+    ui.forget.disabled = true
+    setStatus('Forgetting this peer…')
+    void forgetThisPeer(node, slot)
+  })
+
+  // Close every connection as the tab goes away, so peers learn at once rather than after an
+  // ICE timeout. A page restored from the back/forward cache starts over with the same slot.
+  addEventListener('pagehide', () => {
+    void node.stop()
+  })
+  addEventListener('pageshow', (event) => {
+    if (event.persisted) location.reload()
+  })
+}
+
+async function forgetThisPeer (node: PeerMeshNode, slot: IdentitySlot): Promise<void> {
+  try {
+    await node.stop()
+    const store = createPersistentPeerStore({ location: slot.dbName })
+    const { records } = await store.load()
+    for (const record of records) await store.delete(record.peerId)
+    await store.close()
+    await forgetPrivateKey({ location: slot.dbName })
+  } catch (err) {
+    note('error', 'could not forget this peer', { error: err })
+    setStatus('Could not forget this peer; see the event log.', true)
+    ui.forget.disabled = false
+    return
+  }
+  location.reload()
+}
+
+/** Adds the page origin's relay when `/api/bootstrap` answers; never blocks the node. */
+async function discoverFromOrigin (node: PeerMeshNode): Promise<void> {
+  try {
+    const info = await fetchBootstrap({ origin: location.origin })
+    let added = 0
+    for (const raw of info.addresses) {
+      const address = normaliseAddress(raw, '/api/bootstrap')
+      if (address === undefined) continue
+      relays.add(address)
+      node.addPeer(address)
+      added++
+    }
+    note('info', `relay found at this origin: ${added} address(es)`, { relay: info.peerId })
+    renderInvite(node)
+  } catch (err) {
+    const name = err instanceof Error ? err.name : 'Error'
+    note(relays.size === 0 ? 'warn' : 'debug', `no relay at this origin (${name})`, { error: err })
+    if (relays.size === 0) {
+      setStatus('No relay found: add a relay address below, or open the page with ?relay=<address>.', true)
+    }
+  }
+}
+
+async function start (): Promise<void> {
+  setStatus('Claiming an identity slot…')
+  const slot = await claimIdentitySlot({ locks: navigator.locks, session: sessionStorage })
+  ui.slot.textContent = `(slot ${slot.slot}${slot.resumed ? ', resumed' : ''})`
+
+  const fromUrl = addressesFromPageUrl(location.href)
+  for (const raw of fromUrl.relays) {
+    const address = normaliseAddress(raw, 'the page URL')
+    if (address !== undefined) relays.add(address)
+  }
+
+  setStatus('Loading identity…')
+  const privateKey = await loadOrCreatePrivateKey({ location: slot.dbName })
+  const peerStore = createPersistentPeerStore({ location: slot.dbName })
+  const node = await createPeerMeshNode({ role: 'browser', privateKey, peerStore, bootstrap: [...relays] })
+  ui.selfId.textContent = node.peerId
+  ui.selfId.title = node.peerId
+  document.title = `peermesh: ${node.peerId.slice(-6)}`
+  wire(node, slot)
+
+  setStatus('Starting the node…')
+  await node.start()
+  chat.setSender(async (text) => { await node.broadcast(text) })
+  setStatus('Running.')
+  note('info', `node started as ${node.peerId}`, { slot: slot.slot, resumed: slot.resumed })
+
+  for (const raw of fromUrl.peers) {
+    const address = normaliseAddress(raw, 'the invite link')
+    if (address !== undefined) node.addPeer(address)
+  }
+  renderPeers(node.peers())
+  graph.update(node.topology())
+  renderInvite(node)
+  void discoverFromOrigin(node)
+}
+
+start().catch((err: unknown) => {
+  const name = err instanceof Error ? err.name : 'Error'
+  const message = err instanceof Error ? err.message : String(err)
+  setStatus(`Could not start (${name}): ${message}`, true)
+  note('error', 'start failed', { error: err })
+})

@@ -1,0 +1,146 @@
+/**
+ * The live mesh drawing: force-graph on a canvas, fed by `mesh-graph-model.ts`.
+ *
+ * Node kinds differ in colour and shape (this tab: large ringed circle; other tabs: circle;
+ * Node.js peers: square; relays: diamond; unknown: small grey circle); link kinds differ in colour
+ * and dash (direct WebRTC: solid green; WebSocket/TCP: solid blue; relayed: dashed orange;
+ * memory: dotted grey). Structural changes hand the same node objects back to force-graph, so
+ * positions are kept; style-only changes just repaint.
+ *
+ * Test hook: the container has `data-testid=graph`, `data-node-count`, `data-edge-count`.
+ */
+import ForceGraph from 'force-graph'
+import type { TopologyGraph } from '@peermesh/core'
+import { createMeshGraphModel } from './mesh-graph-model.js'
+import type { MeshLink, MeshLinkKind, MeshNode, MeshNodeKind } from './mesh-graph-model.js'
+
+/** Colours shared by the canvas and the legend (see style.css), chosen for contrast on white. */
+export const NODE_COLOURS: Record<MeshNodeKind, string> = {
+  self: '#6d28d9',
+  browser: '#0f766e',
+  node: '#b45309',
+  relay: '#be123c',
+  unknown: '#6b7280'
+}
+
+export const LINK_STYLES: Record<MeshLinkKind, { colour: string, dash: number[] | null, width: number }> = {
+  webrtc: { colour: '#15803d', dash: null, width: 2.5 },
+  websocket: { colour: '#1d4ed8', dash: null, width: 1.5 },
+  relayed: { colour: '#c2410c', dash: [6, 4], width: 1.5 },
+  memory: { colour: '#6b7280', dash: [2, 3], width: 1.5 }
+}
+
+const NODE_RADIUS: Record<MeshNodeKind, number> = { self: 8, browser: 6, node: 6, relay: 7, unknown: 4 }
+
+export interface MeshGraphView {
+  update: (graph: TopologyGraph) => void
+  destroy: () => void
+}
+
+export function createMeshGraph (container: HTMLElement): MeshGraphView {
+  const model = createMeshGraphModel()
+  const canvasHost = document.createElement('div')
+  canvasHost.className = 'graph-canvas'
+  container.append(canvasHost)
+
+  const graph = new ForceGraph<MeshNode, MeshLink>(canvasHost)
+    .backgroundColor('#ffffff')
+    .nodeId('id')
+    .nodeLabel((node) => `${describeKind(node.kind)} ${node.id}`)
+    .nodeCanvasObject(drawNode)
+    .nodePointerAreaPaint((node, colour, ctx) => {
+      ctx.fillStyle = colour
+      ctx.beginPath()
+      ctx.arc(node.x ?? 0, node.y ?? 0, NODE_RADIUS[node.kind] + 2, 0, 2 * Math.PI)
+      ctx.fill()
+    })
+    .linkColor((link) => LINK_STYLES[link.kind].colour)
+    .linkLineDash((link) => LINK_STYLES[link.kind].dash)
+    .linkWidth((link) => LINK_STYLES[link.kind].width)
+    .linkLabel((link) => `${link.transport}${link.rttMs === undefined ? '' : `, ${Math.round(link.rttMs)} ms`}`)
+    .cooldownTime(4000)
+    .graphData({ nodes: [], links: [] })
+
+  const resize = (): void => {
+    const { width, height } = canvasHost.getBoundingClientRect()
+    if (width > 0 && height > 0) graph.width(width).height(height)
+  }
+  const observer = new ResizeObserver(resize)
+  observer.observe(canvasHost)
+  resize()
+
+  let fittedOnce = false
+  return {
+    update (topology) {
+      const change = model.apply(topology)
+      const nodes = model.nodes()
+      const links = model.links()
+      container.dataset.nodeCount = String(nodes.length)
+      container.dataset.edgeCount = String(links.length)
+      container.setAttribute('aria-label', `Mesh graph: ${nodes.length} peers, ${links.length} connections`)
+      if (change.structureChanged) {
+        graph.graphData({ nodes, links })
+        if (!fittedOnce && nodes.length > 1) {
+          fittedOnce = true
+          graph.onEngineStop(() => {
+            graph.zoomToFit(400, 40)
+            graph.onEngineStop(() => {})
+          })
+        }
+      } else if (change.styleChanged) {
+        // Same data, new colours or labels: a reheat-free repaint.
+        graph.linkColor(graph.linkColor())
+      }
+    },
+    destroy () {
+      observer.disconnect()
+      graph._destructor()
+    }
+  }
+}
+
+export function describeKind (kind: MeshNodeKind): string {
+  switch (kind) {
+    case 'self': return 'This tab'
+    case 'browser': return 'Browser tab'
+    case 'node': return 'Node.js peer'
+    case 'relay': return 'Relay'
+    case 'unknown': return 'Peer'
+  }
+}
+
+function drawNode (node: MeshNode, ctx: CanvasRenderingContext2D, globalScale: number): void {
+  const x = node.x ?? 0
+  const y = node.y ?? 0
+  const r = NODE_RADIUS[node.kind]
+  ctx.fillStyle = NODE_COLOURS[node.kind]
+  ctx.beginPath()
+  switch (node.kind) {
+    case 'node':
+      ctx.rect(x - r, y - r, 2 * r, 2 * r)
+      break
+    case 'relay':
+      ctx.moveTo(x, y - r * 1.3)
+      ctx.lineTo(x + r * 1.3, y)
+      ctx.lineTo(x, y + r * 1.3)
+      ctx.lineTo(x - r * 1.3, y)
+      ctx.closePath()
+      break
+    default:
+      ctx.arc(x, y, r, 0, 2 * Math.PI)
+  }
+  ctx.fill()
+  if (node.kind === 'self') {
+    ctx.strokeStyle = NODE_COLOURS.self
+    ctx.lineWidth = 2 / globalScale
+    ctx.beginPath()
+    ctx.arc(x, y, r + 3, 0, 2 * Math.PI)
+    ctx.stroke()
+  }
+  const fontSize = Math.max(10 / globalScale, 2)
+  ctx.font = `${fontSize}px system-ui, sans-serif`
+  ctx.textAlign = 'center'
+  ctx.textBaseline = 'top'
+  ctx.fillStyle = '#111827'
+  ctx.fillText(node.label, x, y + r * 1.3 + 2)
+}
