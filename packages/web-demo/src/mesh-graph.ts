@@ -7,7 +7,8 @@
  * memory: dotted grey). Structural changes hand the same node objects back to force-graph, so
  * positions are kept; style-only changes just repaint.
  *
- * Test hook: the container has `data-testid=graph`, `data-node-count`, `data-edge-count`.
+ * Test hook: the container has `data-testid=graph`, `data-node-count`, `data-edge-count`, and
+ * `data-layout` (`running` while the force simulation moves nodes, `settled` once it stops).
  */
 import ForceGraph from 'force-graph'
 import type { TopologyGraph } from '@peermesh/core'
@@ -69,7 +70,18 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
   observer.observe(canvasHost)
   resize()
 
-  let fittedOnce = false
+  // The view follows the mesh (zoom to fit whenever the layout settles) until the person pans,
+  // zooms or drags; from then on it stays where they put it.
+  let userMovedView = false
+  for (const type of ['wheel', 'pointerdown', 'touchstart'] as const) {
+    canvasHost.addEventListener(type, () => { userMovedView = true }, { passive: true, once: true })
+  }
+  container.dataset.layout = 'settled'
+  graph.onEngineStop(() => {
+    container.dataset.layout = 'settled'
+    if (!userMovedView && model.nodes().length > 1) graph.zoomToFit(300, 40)
+  })
+
   return {
     update (topology) {
       const change = model.apply(topology)
@@ -79,16 +91,10 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
       container.dataset.edgeCount = String(links.length)
       container.setAttribute('aria-label', `Mesh graph: ${nodes.length} peers, ${links.length} connections`)
       if (change.structureChanged) {
+        container.dataset.layout = 'running'
         graph.graphData({ nodes, links })
-        if (!fittedOnce && nodes.length > 1) {
-          fittedOnce = true
-          graph.onEngineStop(() => {
-            graph.zoomToFit(400, 40)
-            graph.onEngineStop(() => {})
-          })
-        }
       } else if (change.styleChanged) {
-        // Same data, new colours or labels: a reheat-free repaint.
+        // Same data, new colours or labels: a repaint without reheating the simulation.
         graph.linkColor(graph.linkColor())
       }
     },
