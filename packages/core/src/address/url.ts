@@ -106,7 +106,10 @@ function splitHostPort (hostPort: string, protocol: DirectProtocol): { hostType:
       if (hostText.includes(':')) reject('an IPv6 address must be in brackets, e.g. [2001:db8::1]:4001')
     }
   }
-  if (hostText.length === 0) reject(portText === undefined ? 'missing host' : 'port without host')
+  if (hostText.length === 0) {
+    if (protocol === 'memory' && portText === undefined) reject('missing memory address name')
+    reject(portText === undefined ? 'missing host' : 'port without host')
+  }
   const port = portText === undefined ? undefined : parsePort(portText)
   if (bracketed) {
     if (protocol === 'memory') reject('a memory address takes a memory name, not an IPv6 address')
