@@ -1,12 +1,4 @@
-/* eslint-disable import/export */
-/* eslint-disable complexity */
-/* eslint-disable @typescript-eslint/no-namespace */
-/* eslint-disable @typescript-eslint/no-unnecessary-boolean-literal-compare */
-/* eslint-disable @typescript-eslint/no-empty-interface */
-/* eslint-disable import/consistent-type-specifier-style */
-/* eslint-disable @typescript-eslint/no-unused-vars */
-
-import { decodeMessage, encodeMessage, MaxLengthError, message } from 'protons-runtime'
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -53,18 +45,47 @@ export namespace PexRequest {
         }
 
         return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
       })
     }
 
     return _codec
   }
 
-  export const encode = (obj: Partial<PexRequest>): Uint8Array => {
+  export interface PexRequestLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export function encode (obj: Partial<PexRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PexRequest.codec())
   }
 
-  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexRequest>): PexRequest => {
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexRequest>): PexRequest {
     return decodeMessage(buf, PexRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexRequest>): Generator<PexRequestLimitFieldEvent> {
+    return streamMessage(buf, PexRequest.codec(), opts)
   }
 }
 
@@ -82,7 +103,7 @@ export namespace PexResponse {
           w.fork()
         }
 
-        if (obj.addresses != null) {
+        if (obj.addresses != null && obj.addresses.length > 0) {
           for (const value of obj.addresses) {
             w.uint32(10)
             w.string(value)
@@ -105,7 +126,7 @@ export namespace PexResponse {
           switch (tag >>> 3) {
             case 1: {
               if (opts.limits?.addresses != null && obj.addresses.length === opts.limits.addresses) {
-                throw new MaxLengthError('Decode error - map field "addresses" had too many elements')
+                throw new MaxLengthError('Decode error - repeated field "addresses" had too many elements')
               }
 
               obj.addresses.push(reader.string())
@@ -119,18 +140,60 @@ export namespace PexResponse {
         }
 
         return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addresses: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.addresses != null && obj.addresses === opts.limits.addresses) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addresses" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addresses[]`,
+                index: obj.addresses,
+                value: reader.string()
+              }
+
+              obj.addresses++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
       })
     }
 
     return _codec
   }
 
-  export const encode = (obj: Partial<PexResponse>): Uint8Array => {
+  export interface PexResponseAddressesFieldEvent {
+    field: '$.addresses[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<PexResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PexResponse.codec())
   }
 
-  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexResponse>): PexResponse => {
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexResponse>): PexResponse {
     return decodeMessage(buf, PexResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexResponse>): Generator<PexResponseAddressesFieldEvent> {
+    return streamMessage(buf, PexResponse.codec(), opts)
   }
 }
 
@@ -209,17 +272,59 @@ export namespace PexMessage {
         }
 
         return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * PexRequest.codec().stream(reader, reader.uint32(), `${prefix}.request`, {
+                limits: opts.limits?.request
+              })
+
+              break
+            }
+            case 2: {
+              yield * PexResponse.codec().stream(reader, reader.uint32(), `${prefix}.response`, {
+                limits: opts.limits?.response
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
       })
     }
 
     return _codec
   }
 
-  export const encode = (obj: Partial<PexMessage>): Uint8Array => {
+  export interface PexMessageRequestLimitFieldEvent {
+    field: '$.request.limit'
+    value: number
+  }
+
+  export interface PexMessageResponseAddressesFieldEvent {
+    field: '$.response.addresses[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<PexMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PexMessage.codec())
   }
 
-  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexMessage>): PexMessage => {
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexMessage>): PexMessage {
     return decodeMessage(buf, PexMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PexMessage>): Generator<PexMessageRequestLimitFieldEvent | PexMessageResponseAddressesFieldEvent> {
+    return streamMessage(buf, PexMessage.codec(), opts)
   }
 }
