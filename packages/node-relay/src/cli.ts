@@ -1,12 +1,13 @@
 /**
  * The `peermesh-relay` process: parse the command line, start the relay, print the ready line,
- * and stop cleanly on SIGINT/SIGTERM.
+ * chat through stdin and the log (see chat-console.ts), and stop cleanly on SIGINT/SIGTERM.
  *
  * Exit codes: 0 after a clean stop (or `--help` / `--version`), 1 when starting or stopping
  * failed or a stop took longer than `DEFAULTS.stopTimeoutMs`, 2 for a bad flag or value, and
  * 128 + signal number when a second signal forces the exit.
  */
 import { DEFAULTS } from './defaults.js'
+import { attachChatConsole } from './chat-console.js'
 import { UsageError } from './errors.js'
 import { createStderrLogger } from './logger.js'
 import { formatHelp, parseCommandLine, type Command } from './options.js'
@@ -70,8 +71,10 @@ export async function runCli (proc: NodeJS.Process): Promise<void> {
 
   proc.stdout.write(JSON.stringify(relay.ready) + '\n')
   logger.info('ready', { peerId: relay.ready.peerId, addresses: relay.ready.addresses, http: relay.ready.http })
+  const detachChat = attachChatConsole({ node: relay.node, input: proc.stdin, logger })
 
   const signal = await stopRequested
+  detachChat()
   const stopStartedAt = Date.now()
   logger.info('stopping', { signal })
   const watchdog = setTimeout(() => {

@@ -1,6 +1,7 @@
 /**
  * Every default of the relay command, in one place. `--help` and the README show these values.
  */
+import { WEBRTC_MEMBER_LISTEN } from '@peermesh/core'
 import type { HttpAddress, LogLevel, RelayRole } from './options.js'
 
 export const DEFAULTS = {
@@ -16,9 +17,12 @@ export const DEFAULTS = {
   stopTimeoutMs: 10_000
 } as const
 
-/** A relay listens for WebSocket connections on localhost; a peer listens only through its relays. */
+/**
+ * A relay listens for WebSocket connections on localhost; a peer listens only through its relays
+ * (a reservation, then WebRTC signalled over it), like a browser tab.
+ */
 export function defaultListenFor (role: RelayRole): string[] {
-  return role === 'relay' ? ['/ip4/127.0.0.1/tcp/4001/ws'] : []
+  return role === 'relay' ? ['/ip4/127.0.0.1/tcp/4001/ws'] : [...WEBRTC_MEMBER_LISTEN]
 }
 
 /** Files inside `--data-dir`. */

@@ -47,4 +47,5 @@ export {
   type RelayHttpServer,
   type RelayHttpServerInit
 } from './http/server.js'
+export { attachChatConsole, type ChatConsoleInit } from './chat-console.js'
 export { startRelay, browserDialable, type ReadyEvent, type RunningRelay, type StartRelayInit } from './relay.js'

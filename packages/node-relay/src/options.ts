@@ -43,7 +43,7 @@ export interface IceServer {
 
 /** Everything the command was asked to do, after parsing and validation. */
 export interface RelayOptions {
-  /** Multiaddrs to listen on. @default `/ip4/127.0.0.1/tcp/4001/ws` for a relay, none for a peer */
+  /** Multiaddrs to listen on. @default `/ip4/127.0.0.1/tcp/4001/ws` for a relay, `/p2p-circuit`, `/webrtc` for a peer */
   listen: string[]
   /** Multiaddrs to announce instead of the listening ones. @default [] */
   announce: string[]
@@ -123,7 +123,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     env: 'PEERMESH_LISTEN',
     shape: 'list',
     valueName: '<multiaddr>',
-    defaultText: `${defaultListenFor('relay').join(',')} (relay), none (peer: it listens through its relays)`,
+    defaultText: `${defaultListenFor('relay').join(',')} (relay); ${defaultListenFor('peer').join(',')} (peer: reachable through its relays)`,
     description: 'address to listen on; repeatable or comma-separated; port 0 picks a free port'
   },
   {

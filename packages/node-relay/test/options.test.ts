@@ -43,8 +43,8 @@ describe('parseCommandLine', () => {
     expect(run([], {}, true).logFormat).toBe('pretty')
   })
 
-  it('gives a peer no listen address by default, since it listens through its relays', () => {
-    expect(run(['--role', 'peer']).listen).toEqual([])
+  it('lets a peer listen through its relays by default, like a browser tab', () => {
+    expect(run(['--role', 'peer']).listen).toEqual(['/p2p-circuit', '/webrtc'])
   })
 
   it('collects repeated and comma-separated list values in order', () => {
