@@ -8,6 +8,25 @@
  */
 import { defineConfig } from 'vitest/config'
 
+// Vitest 5's reporter calls Map.groupBy (Node ≥ 21) when it prints a failure; on Node 20 the
+// report itself crashed and hid the failure. This runs in the main process, where the reporter is.
+if (typeof (Map as { groupBy?: unknown }).groupBy !== 'function') {
+  Object.defineProperty(Map, 'groupBy', {
+    configurable: true,
+    writable: true,
+    value: <K, V>(items: Iterable<V>, keyOf: (item: V, index: number) => K): Map<K, V[]> => {
+      const groups = new Map<K, V[]>()
+      let index = 0
+      for (const item of items) {
+        const key = keyOf(item, index++)
+        const group = groups.get(key)
+        if (group == null) groups.set(key, [item]); else group.push(item)
+      }
+      return groups
+    }
+  })
+}
+
 export default defineConfig({
   test: {
     projects: [
