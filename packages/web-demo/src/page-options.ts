@@ -32,3 +32,24 @@ export function pageOptionsFromUrl (pageUrl: URL | string): PageOptionsResult {
   }
   return { options, ignored }
 }
+
+/** The PeerManager limits `?maxConnected=` touches, as in core's `PeerManagerOptions`. */
+export interface ConnectionLimits {
+  maxConnected: number
+  maxOutgoingConnections: number
+  minConnected: number
+}
+
+/**
+ * PeerManager overrides for the page options over the role's preset: a lower `maxConnected`
+ * also lowers the outbound cap and the minimum degree, which may not exceed it.
+ */
+export function peerManagerOverrides (options: PageNodeOptions, preset: ConnectionLimits): Partial<ConnectionLimits> {
+  if (options.maxConnected === undefined) return {}
+  const maxConnected = options.maxConnected
+  return {
+    maxConnected,
+    maxOutgoingConnections: Math.min(preset.maxOutgoingConnections, maxConnected),
+    minConnected: Math.min(preset.minConnected, maxConnected)
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pageOptionsFromUrl } from '../src/page-options.js'
+import { pageOptionsFromUrl, peerManagerOverrides } from '../src/page-options.js'
 
 describe('pageOptionsFromUrl', () => {
   it('reads maxConnected', () => {
@@ -15,5 +15,21 @@ describe('pageOptionsFromUrl', () => {
     expect(result.options).toEqual({})
     expect(result.ignored).toHaveLength(1)
     expect(result.ignored[0]).toContain('maxConnected')
+  })
+})
+
+describe('peerManagerOverrides', () => {
+  const preset = { maxConnected: 8, maxOutgoingConnections: 6, minConnected: 3 }
+
+  it('changes nothing without page options', () => {
+    expect(peerManagerOverrides({}, preset)).toEqual({})
+  })
+
+  it('lowers the outbound cap and the minimum degree to a small maxConnected', () => {
+    expect(peerManagerOverrides({ maxConnected: 2 }, preset)).toEqual({ maxConnected: 2, maxOutgoingConnections: 2, minConnected: 2 })
+  })
+
+  it('keeps the preset caps under a large maxConnected', () => {
+    expect(peerManagerOverrides({ maxConnected: 50 }, preset)).toEqual({ maxConnected: 50, maxOutgoingConnections: 6, minConnected: 3 })
   })
 })
