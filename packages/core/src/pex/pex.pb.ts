@@ -76,7 +76,7 @@ export namespace PexRequest {
     value: number
   }
 
-  export function encode (obj: Partial<PexRequest>): Uint8Array<ArrayBuffer> {
+  export function encode (obj: Partial<PexRequest>): Uint8Array {
     return encodeMessage(obj, PexRequest.codec())
   }
 
@@ -184,7 +184,7 @@ export namespace PexResponse {
     value: string
   }
 
-  export function encode (obj: Partial<PexResponse>): Uint8Array<ArrayBuffer> {
+  export function encode (obj: Partial<PexResponse>): Uint8Array {
     return encodeMessage(obj, PexResponse.codec())
   }
 
@@ -316,7 +316,7 @@ export namespace PexMessage {
     value: string
   }
 
-  export function encode (obj: Partial<PexMessage>): Uint8Array<ArrayBuffer> {
+  export function encode (obj: Partial<PexMessage>): Uint8Array {
     return encodeMessage(obj, PexMessage.codec())
   }
 
