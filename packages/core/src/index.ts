@@ -38,3 +38,6 @@ export { deniedByDialAddressPolicy, type DialAddressPolicy } from './libp2p/conn
 
 // Node addresses (docs/PROTOCOL.md, "Addresses")
 export * from './address/index.js'
+
+// Peer manager (docs/ARCHITECTURE.md, "Peer lifecycle")
+export * from './peer-manager/index.js'

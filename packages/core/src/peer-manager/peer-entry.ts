@@ -1,0 +1,229 @@
+/**
+ * What the PeerManager holds about one peer in memory, how it maps to the persisted
+ * {@link PeerRecord}, and the pure functions over it: score, ranking order, retry delay and
+ * misbehaviour decay.
+ */
+import { parseNodeAddress, type NodeAddress } from '../address/index.js'
+import type { Random } from '../clock.js'
+import type { AddressSource, PeerRecord } from '../store/peer-store.js'
+import type { PeerManagerOptions } from './options.js'
+
+/** Highest score a report can give a peer (reports saturate here). */
+export const maxPeerScore = 100
+/** Lowest score a report can give a peer (reports saturate here). */
+export const minPeerScore = -100
+/** The score of a persistent peer: above anything reports can reach. */
+export const persistentPeerScore = 1000
+
+const HOUR_MS = 3_600_000
+/** Failure counters saturate here (they only ever grow by one per dial). */
+const MAX_DIAL_FAILURES = 1_000_000
+/** Ban reasons are cut to this many characters before they are stored. */
+const MAX_BAN_REASON_LENGTH = 256
+/** "Forever" for a ban without a duration: the largest time the store accepts. */
+export const BAN_FOREVER = Number.MAX_SAFE_INTEGER
+
+const SOURCE_TRUST: Record<AddressSource, number> = { gossip: 0, config: 1, verified: 2 }
+
+/** True when an address from `incoming` may replace the source label `current`. */
+export function outranksSource (incoming: AddressSource, current: AddressSource): boolean {
+  return SOURCE_TRUST[incoming] > SOURCE_TRUST[current]
+}
+
+export interface AddressEntry {
+  readonly address: NodeAddress
+  readonly url: string
+  /** add() sets it; raised (never lowered) by a more trusted add(), `verified` by dialed(). */
+  source: AddressSource
+  /** dialFailed() counts up; dialed() resets to 0. */
+  dialFailures: number
+  /** dialFailed() sets it. */
+  lastDialFailureAt: number
+  /** dialed() over this address sets it. */
+  lastConnectedAt: number
+  /** Not persisted: when this address may be dialed again (0: now). dialFailed() sets it. */
+  retryAt: number
+}
+
+export interface PeerEntry {
+  readonly peerId: string
+  /** Addresses by canonical URL, in the order they were added. add() / dialed() fill it. */
+  readonly addresses: Map<string, AddressEntry>
+  /** Mutable score: reportGood() / reportBad(), saturating in [minPeerScore, maxPeerScore]. */
+  score: number
+  /** Decaying misbehaviour points as of `misbehaviourAt`: misbehaved(). */
+  misbehaviour: number
+  misbehaviourAt: number
+  /** ban() / misbehaved() set it; a ban ends when the clock passes it. */
+  bannedUntil: number
+  banReason: string | undefined
+  /** inactivate() sets it; an inactive peer is never dialed nor accepted again. */
+  inactive: boolean
+  /** add(), dialed(), accepted() and disconnected() refresh it. */
+  lastSeenAt: number
+  /** Not persisted: from the `persistentPeers` given at open. */
+  readonly persistent: boolean
+  /** Not persisted: from the `peerScores` given at open. */
+  readonly fixedScore: number | undefined
+  /** Not persisted: a random number breaking ties in the ranking, drawn once per entry. */
+  readonly tieBreak: number
+}
+
+export interface PeerEntryConfig {
+  persistent: boolean
+  fixedScore: number | undefined
+  random: Random
+}
+
+export function createPeerEntry (peerId: string, now: number, config: PeerEntryConfig): PeerEntry {
+  return {
+    peerId,
+    addresses: new Map(),
+    score: 0,
+    misbehaviour: 0,
+    misbehaviourAt: 0,
+    bannedUntil: 0,
+    banReason: undefined,
+    inactive: false,
+    lastSeenAt: now,
+    persistent: config.persistent,
+    fixedScore: config.fixedScore,
+    tieBreak: config.random()
+  }
+}
+
+export function createAddressEntry (address: NodeAddress, source: AddressSource): AddressEntry {
+  return { address, url: address.toString(), source, dialFailures: 0, lastDialFailureAt: 0, lastConnectedAt: 0, retryAt: 0 }
+}
+
+/** The persisted form of `entry` (valid for `validatePeerRecord`). */
+export function peerEntryToRecord (entry: PeerEntry): PeerRecord {
+  const record: PeerRecord = {
+    v: 1,
+    peerId: entry.peerId,
+    addresses: [...entry.addresses.values()].map(a => ({
+      url: a.url,
+      source: a.source,
+      dialFailures: a.dialFailures,
+      lastDialFailureAt: a.lastDialFailureAt,
+      lastConnectedAt: a.lastConnectedAt
+    })),
+    score: entry.score,
+    misbehaviour: entry.misbehaviour,
+    misbehaviourAt: entry.misbehaviourAt,
+    bannedUntil: entry.bannedUntil,
+    inactive: entry.inactive,
+    lastSeenAt: entry.lastSeenAt
+  }
+  if (entry.banReason !== undefined) record.banReason = entry.banReason
+  return record
+}
+
+export interface RestoredPeer {
+  entry: PeerEntry
+  /** Stored addresses that no longer parse or belong to another peer: dropped. */
+  droppedAddresses: number
+}
+
+/**
+ * Rebuilds an entry from a stored record (already validated by the store's codec). Addresses
+ * that do not parse, or name another peer, are dropped; retry deadlines are recomputed from the
+ * stored failure counts.
+ */
+export function peerEntryFromRecord (
+  record: PeerRecord, config: PeerEntryConfig, retryDelay: (failures: number, persistent: boolean) => number
+): RestoredPeer {
+  const entry = createPeerEntry(record.peerId, record.lastSeenAt, config)
+  entry.score = clampScore(record.score)
+  entry.misbehaviour = record.misbehaviour
+  entry.misbehaviourAt = record.misbehaviourAt
+  entry.bannedUntil = record.bannedUntil
+  entry.banReason = record.banReason
+  entry.inactive = record.inactive
+  let droppedAddresses = 0
+  for (const stored of record.addresses) {
+    let address: NodeAddress
+    try {
+      address = parseNodeAddress(stored.url)
+    } catch {
+      droppedAddresses++
+      continue
+    }
+    if (address.peerId !== record.peerId || entry.addresses.has(address.toString())) {
+      droppedAddresses++
+      continue
+    }
+    const a = createAddressEntry(address, stored.source)
+    a.dialFailures = Math.min(stored.dialFailures, MAX_DIAL_FAILURES)
+    a.lastDialFailureAt = stored.lastDialFailureAt
+    a.lastConnectedAt = stored.lastConnectedAt
+    a.retryAt = a.dialFailures === 0 ? 0 : a.lastDialFailureAt + retryDelay(a.dialFailures, config.persistent)
+    entry.addresses.set(a.url, a)
+  }
+  return { entry, droppedAddresses }
+}
+
+export function clampScore (score: number): number {
+  return Math.min(maxPeerScore, Math.max(minPeerScore, Math.round(score)))
+}
+
+export function countDialFailure (a: AddressEntry): void {
+  a.dialFailures = Math.min(a.dialFailures + 1, MAX_DIAL_FAILURES)
+}
+
+export function trimBanReason (reason: string): string {
+  return reason.length > MAX_BAN_REASON_LENGTH ? `${reason.slice(0, MAX_BAN_REASON_LENGTH - 1)}…` : reason
+}
+
+export function totalDialFailures (entry: PeerEntry): number {
+  let total = 0
+  for (const a of entry.addresses.values()) total += a.dialFailures
+  return total
+}
+
+/**
+ * A fixed score if one is configured; the persistent score for persistent peers; otherwise
+ * the mutable score minus the dial failures of its addresses (CometBFT's rule).
+ */
+export function peerScore (entry: PeerEntry): number {
+  if (entry.fixedScore !== undefined) return entry.fixedScore
+  if (entry.persistent) return persistentPeerScore
+  return entry.score - totalDialFailures(entry)
+}
+
+/**
+ * Ranking order, best first: active before inactive, then score descending, then fewer dial
+ * failures, then the entry's random tie-break.
+ */
+export function compareRank (a: PeerEntry, b: PeerEntry): number {
+  if (a.inactive !== b.inactive) return a.inactive ? 1 : -1
+  return (peerScore(b) - peerScore(a)) ||
+    (totalDialFailures(a) - totalDialFailures(b)) ||
+    (a.tieBreak - b.tieBreak)
+}
+
+/** Addresses in the order a dial tries them: verified, then config, then gossip; fewer failures first. */
+export function addressesInDialOrder (entry: PeerEntry): AddressEntry[] {
+  return [...entry.addresses.values()].sort((x, y) =>
+    (SOURCE_TRUST[y.source] - SOURCE_TRUST[x.source]) || (x.dialFailures - y.dialFailures))
+}
+
+/**
+ * The wait before an address that failed `failures` times in a row may be dialed again:
+ * `minRetryTimeMs × failures + jitter`, capped. Infinity when retries are off.
+ */
+export function retryDelayMs (options: PeerManagerOptions, random: Random, failures: number, persistent: boolean): number {
+  if (failures <= 0) return 0
+  if (options.minRetryTimeMs === 0) return Infinity
+  const cap = persistent && options.maxRetryTimePersistentMs > 0 ? options.maxRetryTimePersistentMs : options.maxRetryTimeMs
+  let delay = options.minRetryTimeMs * failures
+  if (options.retryTimeJitterMs > 0) delay += Math.floor(random() * options.retryTimeJitterMs)
+  return cap > 0 ? Math.min(delay, cap) : delay
+}
+
+/** Misbehaviour points left at `now` after decaying `decayPerHour` per hour since `at`. */
+export function decayedMisbehaviour (points: number, at: number, now: number, decayPerHour: number): number {
+  if (points <= 0) return 0
+  const elapsedMs = Math.max(0, now - at)
+  return Math.max(0, points - decayPerHour * elapsedMs / HOUR_MS)
+}
