@@ -3,15 +3,10 @@
  * degree, decaying misbehaviour points with bans, subnet caps and stale-peer handling).
  * See docs/ARCHITECTURE.md, "Peer lifecycle".
  */
-export {
-  openPeerManager,
-  type PeerManager,
-  type PeerManagerInit,
-  type AddOptions,
-  type PeerSnapshot,
-  type PeerManagerStats,
-  type AddressRefusal
-} from './peer-manager.js'
+export { openPeerManager } from './peer-manager.js'
+export type {
+  PeerManager, PeerManagerInit, AddOptions, PeerSnapshot, PeerManagerStats, AddressRefusal
+} from './types.js'
 export {
   defaultPeerManagerOptions,
   browserPeerManagerOptions,
