@@ -20,6 +20,11 @@ export {
   validatePeerIdString
 } from './store/peer-record-codec.js'
 export { createMemoryPeerStore, type MemoryPeerStoreInit } from './store/memory-peer-store.js'
+// LevelDB in Node.js, IndexedDB in browsers (swapped by the package.json "browser" map).
+export { createPersistentPeerStore } from './store/persistent-peer-store.node.js'
+export type { PersistentPeerStoreInit } from './store/persistent-peer-store-init.js'
+// IndexedDB only (idb-keyval); importable in Node, usable where `indexedDB` exists.
+export { createIndexedDbPeerStore, type IndexedDbPeerStoreInit } from './store/indexeddb-peer-store.js'
 
 // libp2p node factory (docs/ARCHITECTURE.md, "Transports"). Node.js builds import the Node 20
 // shim (Promise.withResolvers, global WebSocket) first; browsers get create-libp2p.browser.js.
