@@ -6,6 +6,7 @@
  * `./name.node.js`. The package.json `browser` map swaps the built files for bundlers; the
  * `swapRuntimeModules` plugin below does the same for the sources in the Chromium project.
  */
+import '../../scripts/node20-polyfills.js'
 import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { defineConfig, type Plugin } from 'vitest/config'

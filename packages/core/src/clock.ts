@@ -29,3 +29,19 @@ export const systemClock: Clock = {
 }
 
 export const systemRandom: Random = () => Math.random()
+
+/** Waits `delayMs` on `clock`; rejects with the signal's reason if it is aborted first. */
+export async function delay (clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      timer.cancel()
+      reject(signal?.reason)
+    }
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, delayMs)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

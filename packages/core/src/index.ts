@@ -46,3 +46,37 @@ export * from './address/index.js'
 
 // Peer manager (docs/ARCHITECTURE.md, "Peer lifecycle")
 export * from './peer-manager/index.js'
+
+// Time, randomness, logging: injected everywhere
+export { systemClock, systemRandom, delay, type Clock, type Random, type TimerHandle } from './clock.js'
+export { silentLogger, type Logger } from './logger.js'
+
+// The node: factory, public API, router, topology, broadcast (docs/ARCHITECTURE.md)
+export { createPeerMeshNode, selfAddresses, type PeerMeshNodeInit } from './node/create-node.js'
+export type {
+  PeerMeshNode,
+  PeerMeshNodeEvents,
+  PeerView,
+  PeerState,
+  PeerRole,
+  PeerTransport,
+  TopologyGraph,
+  TopologyNode,
+  TopologyEdge,
+  BroadcastMessage,
+  NodeLogEvent
+} from './node/types.js'
+export {
+  MeshRouter,
+  defaultMeshRouterOptions,
+  createMeshRouterOptions,
+  validateMeshRouterOptions,
+  InvalidMeshRouterOptionsError,
+  DialTimeoutError,
+  type MeshRouterOptions,
+  type MeshRouterStats,
+  type NeighbourLink
+} from './router/router.js'
+export { transportOf, preferredConnection } from './router/connection-kind.js'
+export { MeshTopology, TOPOLOGY_TOPIC, defaultMeshTopologyOptions, type MeshTopologyOptions } from './topology/mesh-topology.js'
+export { BroadcastChannel, BROADCAST_TOPIC, BroadcastTooLargeError, defaultBroadcastChannelOptions, type BroadcastChannelOptions } from './broadcast/broadcast-channel.js'
