@@ -15,7 +15,7 @@
  * ```
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js'
@@ -36,6 +36,7 @@ import type { Libp2pNodeServices } from '../libp2p/init.js'
 import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
 import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
+import { peerExchange, PEX_PROTOCOL, type PeerExchange, type PeerExchangeBook, type PeerExchangeOptions } from '../pex/index.js'
 import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, PeerRole, PeerView, TopologyGraph } from './types.js'
 
 export interface PeerMeshNodeInit {
@@ -64,6 +65,8 @@ export interface PeerMeshNodeInit {
   /** Relay role: circuit-relay reservations we grant. @default 128 */
   maxReservations?: number
   router?: Partial<MeshRouterOptions>
+  /** Peer exchange options (limits, request intervals). */
+  pex?: Partial<PeerExchangeOptions>
   topology?: Partial<MeshTopologyOptions>
   /** A libp2p metrics factory (e.g. `prometheusMetrics()` in Node). */
   metrics?: Libp2pOptions['metrics']
@@ -253,6 +256,16 @@ export function selfAddresses (libp2p: Libp2p): NodeAddress[] {
   return out
 }
 
+/** The PeerManager as the address book peer exchange reads from and writes to. */
+function peerExchangeBook (peerManager: PeerManager, maxPeers: number): PeerExchangeBook {
+  return {
+    advertise: (forPeerId, limit) => peerManager.advertise(forPeerId, limit),
+    add: (address, options) => peerManager.add(address, options),
+    knownPeerCount: () => peerManager.stats().peers,
+    capacity: () => maxPeers > 0 ? maxPeers : Number.MAX_SAFE_INTEGER
+  }
+}
+
 function presetFor (role: PeerRole): PeerManagerOptions {
   if (role === 'relay') return relayPeerManagerOptions
   if (role === 'browser') return browserPeerManagerOptions
@@ -272,10 +285,11 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const selfId = peerIdFromPrivateKey(privateKey).toString()
   const bootstrap = (init.bootstrap ?? []).map(text => parseNodeAddress(text))
   const store = init.peerStore ?? createMemoryPeerStore()
+  const peerManagerOptions = { ...presetFor(role), ...init.peerManager }
   const peerManager = await openPeerManager({
     selfId,
     store,
-    options: { ...presetFor(role), ...init.peerManager },
+    options: peerManagerOptions,
     persistentPeers: bootstrap,
     clock,
     random,
@@ -292,13 +306,22 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     ...(init.memory != null ? { memory: init.memory } : {}),
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
     ...(role === 'relay' ? { relayServer: { ...(init.maxReservations != null ? { maxReservations: init.maxReservations } : {}) } } : {}),
+    services: {
+      pex: peerExchange({ ...init.pex, book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers), reporter: peerManager, clock, random })
+    },
     connectionGater: {
       // banned and inactive peers are never dialed nor accepted
       denyDialPeer: (peerId) => !peerManager.canAccept(peerId.toString()),
       denyInboundEncryptedConnection: (peerId) => !peerManager.canAccept(peerId.toString())
     }
   })
-  const router = new MeshRouter({ libp2p, peerManager, clock, random, logger }, init.router)
+  const router = new MeshRouter({ libp2p, peerManager, clock, random, logger }, { protocols: [PEX_PROTOCOL], ...init.router })
+  const pex: PeerExchange = libp2p.services.pex
+  router.listen({
+    // ask every ready neighbour that speaks PEX for addresses, at the adaptive interval
+    onReady: (link) => { if (link.protocols?.includes(PEX_PROTOCOL) === true) pex.startRequesting(link.primary.remotePeer) },
+    onGone: (peerId) => { pex.stopRequesting(peerIdFromString(peerId)) }
+  })
   const neighbours = (): Array<{ peerId: string, transport: ReturnType<MeshRouter['neighbours']>[number]['transport'], direction: 'inbound' | 'outbound', rttMs?: number }> =>
     router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
