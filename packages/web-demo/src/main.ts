@@ -7,6 +7,7 @@
  * origin's `/api/bootstrap` answer is added whenever it arrives.
  */
 import {
+  browserPeerManagerOptions,
   createPeerMeshNode,
   createPersistentPeerStore,
   forgetPrivateKey,
@@ -19,6 +20,7 @@ import { createEventLog } from './event-log.js'
 import { claimIdentitySlot } from './identity-slot.js'
 import type { IdentitySlot } from './identity-slot.js'
 import { createMeshGraph } from './mesh-graph.js'
+import { pageOptionsFromUrl, peerManagerOverrides } from './page-options.js'
 import { countPeers, createDialFailureCounter, createPeerTable } from './peer-table.js'
 import { addressesFromPageUrl, createInviteLink, fetchBootstrap, withRelayParam } from './relay-discovery.js'
 
@@ -160,14 +162,16 @@ function wire (node: PeerMeshNode, slot: IdentitySlot): void {
   })
 }
 
+/**
+ * Deletes this slot's identity and known peers, then reloads: the tab keeps its slot and comes
+ * back as a new peer. The slot's IndexedDB database holds nothing else, so it is deleted whole
+ * (core's connections close themselves on `versionchange`, so nothing blocks the deletion).
+ */
 async function forgetThisPeer (node: PeerMeshNode, slot: IdentitySlot): Promise<void> {
   try {
     await node.stop()
-    const store = createPersistentPeerStore({ location: slot.dbName })
-    const { records } = await store.load()
-    for (const record of records) await store.delete(record.peerId)
-    await store.close()
     await forgetPrivateKey({ location: slot.dbName })
+    await deleteDatabase(slot.dbName)
   } catch (err) {
     note('error', 'could not forget this peer', { error: err })
     setStatus('Could not forget this peer; see the event log.', true)
@@ -175,6 +179,18 @@ async function forgetThisPeer (node: PeerMeshNode, slot: IdentitySlot): Promise<
     return
   }
   location.reload()
+}
+
+class DatabaseDeleteError extends Error {
+  override name = 'DatabaseDeleteError'
+}
+
+async function deleteDatabase (name: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name)
+    request.onsuccess = () => { resolve() }
+    request.onerror = () => { reject(new DatabaseDeleteError(`could not delete IndexedDB database "${name}"`, { cause: request.error })) }
+  })
 }
 
 /** Adds the page origin's relay when `/api/bootstrap` answers; never blocks the node. */
@@ -211,10 +227,20 @@ async function start (): Promise<void> {
     if (address !== undefined) relays.add(address)
   }
 
+  const pageOptions = pageOptionsFromUrl(location.href)
+  for (const line of pageOptions.ignored) note('warn', `ignored page option ${line}`)
+
   setStatus('Loading identity…')
-  const privateKey = await loadOrCreatePrivateKey({ location: slot.dbName })
-  const peerStore = createPersistentPeerStore({ location: slot.dbName })
-  const node = await createPeerMeshNode({ role: 'browser', privateKey, peerStore, bootstrap: [...relays] })
+  const { privateKey, created } = await loadOrCreatePrivateKey({ location: slot.dbName })
+  const peerStore = await createPersistentPeerStore({ location: slot.dbName })
+  const node = await createPeerMeshNode({
+    role: 'browser',
+    privateKey,
+    peerStore,
+    bootstrap: [...relays],
+    peerManager: peerManagerOverrides(pageOptions.options, browserPeerManagerOptions)
+  })
+  note('info', created ? 'created a new identity' : 'loaded this slot\'s identity', { slot: slot.dbName })
   ui.selfId.textContent = node.peerId
   ui.selfId.title = node.peerId
   document.title = `peermesh: ${node.peerId.slice(-6)}`
