@@ -26,6 +26,12 @@ export type { PersistentPeerStoreInit } from './store/persistent-peer-store-init
 // IndexedDB only (idb-keyval); importable in Node, usable where `indexedDB` exists.
 export { createIndexedDbPeerStore, type IndexedDbPeerStoreInit } from './store/indexeddb-peer-store.js'
 
+// The node's private key: a 0600 file in Node.js, IndexedDB in browsers (docs/ARCHITECTURE.md, "Storage")
+export { loadOrCreatePrivateKey, forgetPrivateKey } from './identity/private-key-store.node.js'
+export type { PrivateKeyStoreInit, LoadedPrivateKey } from './identity/private-key-store-init.js'
+export { MAX_PRIVATE_KEY_BYTES } from './identity/private-key-store-init.js'
+export { PrivateKeyCorruptError, PrivateKeyStoreIoError } from './identity/errors.js'
+
 // libp2p node factory (docs/ARCHITECTURE.md, "Transports"). Node.js builds import the Node 20
 // shim (Promise.withResolvers, global WebSocket) first; browsers get create-libp2p.browser.js.
 export { createLibp2pNode } from './libp2p/create-libp2p.node.js'
