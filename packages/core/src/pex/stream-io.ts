@@ -5,7 +5,7 @@
  * end-of-stream, so "one message, nothing more" is checked on complete input. Reads are bounded
  * in bytes and by an AbortSignal.
  */
-import type { AbortOptions, Stream } from '@libp2p/interface'
+import { StreamAbortedError, StreamResetError, type AbortOptions, type Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { PexMessageTooLargeError } from './errors.js'
 import { peekPexFrameLength } from './framing.js'
@@ -82,7 +82,10 @@ export async function readPexStream (stream: Stream, options: ReadPexStreamOptio
     stream.addEventListener('end', onEnd)
     stream.addEventListener('close', onClose)
     signal.addEventListener('abort', onAbort, { once: true })
-    if (stream.readableEnded && stream.readBufferLength === 0) onEnd()
+    // The stream may have ended, or been reset, before we got to listen.
+    if (stream.status === 'reset') fail(new StreamResetError('the remote reset the stream'))
+    else if (stream.status === 'aborted') fail(new StreamAbortedError('the stream was aborted'))
+    else if (stream.readableEnded && stream.readBufferLength === 0) onEnd()
   })
 }
 
