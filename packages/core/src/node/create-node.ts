@@ -36,6 +36,7 @@ import type { Libp2pNodeServices } from '../libp2p/init.js'
 import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
 import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
+import { registerMeshMetrics } from './mesh-metrics.js'
 import { peerExchange, PEX_PROTOCOL, type PeerExchange, type PeerExchangeBook, type PeerExchangeOptions } from '../pex/index.js'
 import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, PeerRole, PeerView, TopologyGraph } from './types.js'
 
@@ -326,5 +327,6 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
   const broadcast = new BroadcastChannel({ pubsub: libp2p.services.pubsub, selfId, clock })
+  if (libp2p.metrics != null) registerMeshMetrics(libp2p.metrics, { peerManager, router, pex, topology, broadcast })
   return new PeerMeshNodeImpl({ role, libp2p, peerManager, router, topology, broadcast, store, clock, logger })
 }
