@@ -53,6 +53,9 @@ export * from './address/index.js'
 // Peer manager (docs/ARCHITECTURE.md, "Peer lifecycle")
 export * from './peer-manager/index.js'
 
+// Peer exchange, /peermesh/pex/1.0.0 (docs/PROTOCOL.md, "Peer exchange")
+export * from './pex/index.js'
+
 // Time, randomness, logging: injected everywhere
 export { systemClock, systemRandom, delay, type Clock, type Random, type TimerHandle } from './clock.js'
 export { silentLogger, type Logger } from './logger.js'
