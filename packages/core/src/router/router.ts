@@ -22,7 +22,7 @@ import type { Ping } from '@libp2p/ping'
 import { delay, systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { NodeAddress } from '../address/index.js'
-import type { PeerManager } from '../peer-manager/index.js'
+import { ConnectionLimitError, type PeerManager } from '../peer-manager/index.js'
 import type { PeerTransport } from '../node/types.js'
 import { DialSlots } from './dial-slots.js'
 import { isLimited, preferredConnection, transportOf } from './connection-kind.js'
@@ -43,6 +43,13 @@ export interface MeshRouterOptions {
   heartbeatTimeoutMs: number
   /** Heartbeats missed in a row before the peer is reported dead. @default 3 */
   maxMissedHeartbeats: number
+  /**
+   * A connection refused because we are full stays open this long before we close it, so the
+   * newcomer can still ask us for addresses (peer exchange) and find somebody else: a full
+   * bootstrap node keeps helping the mesh grow instead of being a dead end. 0 closes at once.
+   * @default 3000
+   */
+  refusedConnectionGraceMs: number
   /** Our peermesh protocols; a peer announcing another major version of one is incompatible. */
   protocols: string[]
 }
@@ -54,6 +61,7 @@ export const defaultMeshRouterOptions: MeshRouterOptions = {
   heartbeatIntervalMs: 10_000,
   heartbeatTimeoutMs: 5_000,
   maxMissedHeartbeats: 3,
+  refusedConnectionGraceMs: 3000,
   protocols: []
 }
 
@@ -70,7 +78,7 @@ export function createMeshRouterOptions (partial: Partial<MeshRouterOptions> = {
 export function validateMeshRouterOptions (o: MeshRouterOptions): void {
   const problems: string[] = []
   if (!Number.isInteger(o.dialConcurrency) || o.dialConcurrency < 1) problems.push('dialConcurrency must be an integer ≥ 1')
-  for (const key of ['dialPacingMs', 'dialTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs'] as const) {
+  for (const key of ['dialPacingMs', 'dialTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'refusedConnectionGraceMs'] as const) {
     if (!Number.isFinite(o[key]) || o[key] < 0) problems.push(`${key} must be a number ≥ 0`)
   }
   if (o.dialTimeoutMs === 0) problems.push('dialTimeoutMs must be > 0')
@@ -208,9 +216,12 @@ export class MeshRouter {
     this.loops = []
   }
 
-  /** Current neighbours (peers with at least one open connection). */
+  /**
+   * Current neighbours: peers with an open connection that the PeerManager took (a connection
+   * still being dialed, or refused and about to close, is not a neighbour).
+   */
   neighbours (): NeighbourLink[] {
-    return [...this.links.values()].map(({ connections: _c, missedHeartbeats: _m, heartbeat: _h, ...link }) => link)
+    return [...this.links.values()].filter(link => link.managed).map(({ connections: _c, missedHeartbeats: _m, heartbeat: _h, ...link }) => link)
   }
 
   neighbour (peerId: string): NeighbourLink | undefined {
@@ -369,6 +380,12 @@ export class MeshRouter {
     } catch (err) {
       this.stats.inboundRejected++
       this.log.debug('connection refused by peer manager', { peer: peerId, error: errorText(err) })
+      if (err instanceof ConnectionLimitError && this.options.refusedConnectionGraceMs > 0) {
+        // full: let the newcomer ask us for addresses first (the link stays unmanaged)
+        this.clock.setTimeout(() => { if (this.links.get(peerId) === link && !link.managed) void this.closeAll(link) }, this.options.refusedConnectionGraceMs)
+        this.changed()
+        return
+      }
       void this.closeAll(link)
       return
     }
