@@ -40,7 +40,7 @@ import { systemClock, systemRandom, type Clock, type Random } from '../clock.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { PeerState } from '../node/types.js'
 import { MAX_ADDRESSES_PER_PEER } from '../store/peer-record-codec.js'
-import type { AddressSource, PeerRecord } from '../store/peer-store.js'
+import type { PeerRecord } from '../store/peer-store.js'
 import {
   AlreadyConnectedError, ConnectionLimitError, InactivePeerError, InvalidPeerManagerOptionsError,
   PeerBannedError, PeerManagerClosedError, SelfConnectionError, UnknownPeerError
@@ -63,6 +63,8 @@ import { WakeSignal } from './wake-signal.js'
 
 /** Expired peers are looked for at most this often while addresses arrive. */
 const EXPIRY_SWEEP_INTERVAL_MS = 60_000
+/** A repeated advertisement refreshes `lastSeenAt` in memory; it is written at most this often. */
+const LAST_SEEN_WRITE_INTERVAL_MS = 3_600_000
 /** Share of `advertise()` answers taken from the best-ranked peers; the rest is drawn from all. */
 const ADVERTISE_TOP_SHARE = 0.75
 
@@ -209,6 +211,7 @@ class PeerManagerImpl implements PeerManager {
         existing.source = source
         this.persist(entry)
       }
+      if (now - entry.lastSeenAt >= LAST_SEEN_WRITE_INTERVAL_MS) this.persist(entry)
       entry.lastSeenAt = Math.max(entry.lastSeenAt, now)
       return false
     }
@@ -600,6 +603,8 @@ class PeerManagerImpl implements PeerManager {
     this.persist(entry)
     if (o.misbehaviourBanThreshold > 0 && entry.misbehaviour >= o.misbehaviourBanThreshold && !this.isBannedEntry(entry, now)) {
       this.ban(peerId, reason)
+    } else {
+      this.prune()
     }
   }
 
@@ -615,6 +620,7 @@ class PeerManagerImpl implements PeerManager {
     if (this.connected.has(peerId)) this.evict.add(peerId)
     this.persist(entry)
     this.publish({ peerId, status: 'banned' })
+    this.prune()
     this.changed()
   }
 

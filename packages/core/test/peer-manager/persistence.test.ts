@@ -170,4 +170,14 @@ describe('PeerManager › persistence', () => {
     expect(logger.warnings).toEqual(['peer store write failed', 'peer store write failed'])
     expect(pm.peer(a)?.score).toBe(-1)
   })
+
+  it('writes a refreshed last-seen time when a peer is advertised to us again after a while', async () => {
+    const { pm, clock, entries } = await openHarness({ selfId: self })
+    pm.add(memoryAddress(a))
+    await pm.flush()
+    clock.advance(2 * 3_600_000)
+    expect(pm.add(memoryAddress(a))).toBe(false)
+    await pm.flush()
+    expect(entries.get(a)).toMatchObject({ lastSeenAt: START_MS + 2 * 3_600_000 })
+  })
 })

@@ -145,4 +145,12 @@ describe('PeerManager › misbehaviour and bans', () => {
     expect(pm.tryDialNext()).toBeUndefined()
     expect(pm.peer(a)?.state).toBe('inactive')
   })
+
+  it('keeps the book within maxPeers when unknown peers are banned or misbehave', async () => {
+    const { pm } = await openHarness({ selfId: self, options: { maxPeers: 2, maxConnected: 2, banTtlMs: HOUR_MS, misbehaviourBanThreshold: 100 } })
+    pm.ban(a, 'spam')
+    pm.ban(b, 'spam')
+    pm.misbehaved(c, 10, 'bad message')
+    expect(pm.peers()).toHaveLength(2)
+  })
 })
