@@ -44,11 +44,12 @@ export function canonicalIp6 (text: string): string {
 
 /** Validates a DNS name and returns it lower-cased. It is not resolved here. */
 export function canonicalDnsName (text: string): string {
+  // Checked before lower-casing: some non-ASCII letters lower-case to ASCII (U+212A KELVIN SIGN → "k").
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(text)) reject(`host name ${JSON.stringify(text)} must be ASCII (write international names in punycode)`)
   const name = text.toLowerCase()
   if (name.length === 0) reject('missing host')
   if (name.length > MAX_DNS_NAME_LENGTH) reject(`host name longer than ${MAX_DNS_NAME_LENGTH} characters`)
-  // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(name)) reject(`host name ${JSON.stringify(text)} must be ASCII (write international names in punycode)`)
   const labels = name.split('.')
   for (const label of labels) {
     if (!DNS_LABEL.test(label)) reject(`invalid host name ${JSON.stringify(text)}`)

@@ -125,7 +125,7 @@ export class NodeAddress {
 
   /** True when `other` is the same address (same canonical URL). */
   equals (other: NodeAddress | null | undefined): boolean {
-    return other instanceof NodeAddress && other.#url === this.#url
+    return typeof other === 'object' && other !== null && #url in other && other.#url === this.#url
   }
 
   /** The multiaddr libp2p dials (a new instance on every call). */

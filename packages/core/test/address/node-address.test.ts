@@ -84,6 +84,7 @@ describe('NodeAddress', () => {
       expect(a.equals(undefined)).toBe(false)
       expect(a.equals(null)).toBe(false)
       expect(a.equals({ ...a, toString: () => a.toString() } as unknown as NodeAddress)).toBe(false)
+      expect(a.equals(Object.create(NodeAddress.prototype) as NodeAddress)).toBe(false)
     })
   })
 

@@ -122,6 +122,8 @@ const INVALID: Array<[string, string]> = [
   ['tcp://{A}@host.com.:1', 'invalid host name'],
   ['tcp://{A}@b%C3%BCcher.de:1', 'must be ASCII'],
   ['tcp://{A}@bücher.de:1', 'must be ASCII'],
+  ['tcp://{A}@\u212Aey.com:1', 'must be ASCII'],
+  ['wss://{A}@1.2.3.4?sni=\u212Aey.com', 'must be ASCII'],
   ['tcp://{A}@ex%2Fample.com:1', 'invalid host name'],
   [`tcp://{A}@${'a'.repeat(64)}.com:1`, 'invalid host name'],
   [`tcp://{A}@${'abcdefgh.'.repeat(28)}com:1`, 'longer than 253'],
