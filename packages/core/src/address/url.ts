@@ -16,7 +16,7 @@ import {
   type RelayedProtocol
 } from './node-address.js'
 
-const SCHEME = /^[a-z][a-z0-9+.-]*$/
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/
 const LOOKS_LIKE_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
 const PORT_DIGITS = /^\d{1,5}$/
 const EXAMPLE = 'expected <scheme>://<peerId>@<host>[:<port>], e.g. tcp://12D3KooW…@127.0.0.1:4001'
@@ -28,8 +28,9 @@ export function parseNodeAddressUrl (text: string): NodeAddress {
     if (schemeEnd === -1 && LOOKS_LIKE_SCHEME.test(text)) reject(`expected "://" after the scheme (${EXAMPLE})`)
     reject(`missing scheme (${EXAMPLE})`)
   }
-  const scheme = text.slice(0, schemeEnd).toLowerCase()
-  if (!SCHEME.test(scheme)) reject(`invalid scheme ${JSON.stringify(text.slice(0, schemeEnd))}`)
+  const rawScheme = text.slice(0, schemeEnd)
+  if (!SCHEME.test(rawScheme)) reject(`invalid scheme ${JSON.stringify(rawScheme)}`)
+  const scheme = rawScheme.toLowerCase()
   const { relayed, direct } = splitScheme(scheme)
 
   let rest = text.slice(schemeEnd + 3)
