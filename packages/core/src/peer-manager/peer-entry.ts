@@ -202,6 +202,16 @@ export function compareRank (a: PeerEntry, b: PeerEntry): number {
     (a.tieBreak - b.tieBreak)
 }
 
+/** `entries` in ranking order (see {@link compareRank}), computing each peer's sort keys once. */
+export function rankPeers (entries: Iterable<PeerEntry>): PeerEntry[] {
+  const keyed = [...entries].map(entry => ({ entry, score: peerScore(entry), failures: totalDialFailures(entry) }))
+  keyed.sort((a, b) => {
+    if (a.entry.inactive !== b.entry.inactive) return a.entry.inactive ? 1 : -1
+    return (b.score - a.score) || (a.failures - b.failures) || (a.entry.tieBreak - b.entry.tieBreak)
+  })
+  return keyed.map(k => k.entry)
+}
+
 /** Addresses in the order a dial tries them: verified, then config, then gossip; fewer failures first. */
 export function addressesInDialOrder (entry: PeerEntry): AddressEntry[] {
   return [...entry.addresses.values()].sort((x, y) =>

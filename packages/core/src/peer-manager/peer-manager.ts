@@ -49,7 +49,7 @@ import { mergePeerManagerOptions, peerManagerOptionsProblems, type PeerManagerOp
 import {
   BAN_FOREVER, addressesInDialOrder, clampScore, compareRank, countDialFailure, createAddressEntry,
   createPeerEntry, decayedMisbehaviour, outranksSource, peerEntryFromRecord, peerEntryToRecord,
-  peerScore, persistentPeerScore, retryDelayMs, trimBanReason, type AddressEntry, type PeerEntry
+  peerScore, persistentPeerScore, rankPeers, retryDelayMs, trimBanReason, type AddressEntry, type PeerEntry
 } from './peer-entry.js'
 import { StoreWriter } from './store-writer.js'
 import {
@@ -648,7 +648,7 @@ class PeerManagerImpl implements PeerManager {
   // Ranking, upgrades, pruning
 
   private rank (): PeerEntry[] {
-    this.ranked ??= [...this.book.values()].sort(compareRank)
+    this.ranked ??= rankPeers(this.book.values())
     return this.ranked
   }
 
@@ -689,15 +689,20 @@ class PeerManagerImpl implements PeerManager {
     return lowest !== undefined && peerScore(lowest) < score ? lowest.peerId : undefined
   }
 
-  /** While over `maxPeers`, deletes the lowest-ranked peer not dialing, connected nor persistent. */
+  /**
+   * While over `maxPeers`, deletes the lowest-ranked peer that is neither dialing, connected nor
+   * persistent. Usually one peer over: a linear scan per deletion, no sort.
+   */
   private prune (): void {
     const max = this.options.maxPeers
-    if (max === 0 || this.book.size <= max) return
-    const ranked = this.rank()
-    for (let i = ranked.length - 1; i >= 0 && this.book.size > max; i--) {
-      const entry = ranked[i]
-      if (entry === undefined || entry.persistent || this.dialing.has(entry.peerId) || this.connected.has(entry.peerId)) continue
-      this.deletePeer(entry)
+    while (max > 0 && this.book.size > max) {
+      let lowest: PeerEntry | undefined
+      for (const entry of this.book.values()) {
+        if (entry.persistent || this.dialing.has(entry.peerId) || this.connected.has(entry.peerId)) continue
+        if (lowest === undefined || compareRank(entry, lowest) > 0) lowest = entry
+      }
+      if (lowest === undefined) return
+      this.deletePeer(lowest)
       this.counters.peersPruned++
     }
   }
