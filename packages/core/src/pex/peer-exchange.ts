@@ -195,7 +195,15 @@ export class PeerExchangeService implements PeerExchange, Startable {
       random: init.random ?? systemRandom,
       book: this.#book,
       options: this.options,
-      request: async (peer, requestOptions) => await this.request(peer, requestOptions),
+      request: async (peer, requestOptions) => {
+        try {
+          return await this.request(peer, requestOptions)
+        } catch (err) {
+          // the router missed a disconnect: stop asking rather than back off forever
+          if (err instanceof PexPeerNotConnectedError) this.#scheduler.stop(peer)
+          throw err
+        }
+      },
       onRequestError: (peer, err) => { this.#log('scheduled request to %p failed - %e', peer, err) }
     })
   }
@@ -277,7 +285,7 @@ export class PeerExchangeService implements PeerExchange, Startable {
       this.#counters.requestsFailed++
       const failure = this.#classifyFailure(err, deadline)
       if (failure instanceof PexProtocolViolationError) this.#penalise(failure)
-      if (failure instanceof Error) stream?.abort(failure)
+      stream?.abort(failure instanceof Error ? failure : new Error('peer exchange failed', { cause: failure }))
       throw failure
     } finally {
       deadline.dispose()
@@ -342,12 +350,10 @@ export class PeerExchangeService implements PeerExchange, Startable {
     return startExchangeDeadline(this.#clock, timeoutMs, error, parents)
   }
 
-  /** The error to report: our timeout wins over whatever error it caused downstream. */
+  /** The error to report: a protocol violation as found, else our timeout over whatever it caused downstream. */
   #classifyFailure (err: unknown, deadline: ExchangeDeadline): unknown {
-    if (deadline.timedOut() && !(err instanceof PexProtocolViolationError && !(err instanceof PexTimeoutError))) {
-      return deadline.signal.reason
-    }
-    return err
+    if (err instanceof PexProtocolViolationError) return err
+    return deadline.timedOut() ? deadline.signal.reason : err
   }
 
   #parseRequest (remote: string, bytes: Uint8Array): number {

@@ -220,6 +220,21 @@ describe('peer exchange between real nodes', () => {
     requester.pex.stopRequesting(responder.libp2p.peerId)
     expect(requester.pex.scheduledPeers()).toEqual([])
   })
+
+  it('stops asking a scheduled peer that is no longer connected', async () => {
+    const clock = createFakeClock(1_000_000)
+    const responder = await nodes.pexNode({ clock })
+    const requester = await nodes.pexNode({ clock, random: () => 0.5 })
+    await connect(requester.libp2p, responder.libp2p)
+    requester.pex.startRequesting(responder.libp2p.peerId)
+    await requester.libp2p.hangUp(responder.libp2p.peerId)
+
+    clock.advance(1_000)
+
+    await vi.waitFor(() => { expect(requester.pex.scheduledPeers()).toEqual([]) })
+    expect(clock.pendingTimers()).toBe(0)
+    expect(requester.pex.stats()).toMatchObject({ requestsSent: 0 })
+  })
 })
 
 describe('a hostile responder', () => {
