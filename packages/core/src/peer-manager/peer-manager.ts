@@ -156,7 +156,7 @@ class PeerManagerImpl implements PeerManager {
     this.setSelfAddresses(init.selfAddresses ?? [])
   }
 
-  /** Fills the book from the store's records, then applies the configuration. */
+  /** Fills the book from the store's records (open calls `configure()` next). */
   load (records: readonly PeerRecord[], skipped: number): void {
     this.counters.recordsSkipped += skipped
     for (const record of records) {
