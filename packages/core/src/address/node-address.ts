@@ -103,7 +103,9 @@ export class NodeAddress {
     this.relay = fields.relay
     this.path = fields.relay === undefined ? '' : `/via/${fields.relay.peerId}`
     this.#url = formatUrl(this)
-    this.#multiaddr = formatMultiaddr(this)
+    this.#multiaddr = fields.relay === undefined
+      ? formatMultiaddr(this)
+      : `${fields.relay.#multiaddr}/p2p-circuit${fields.protocol === 'webrtc' ? '/webrtc' : ''}/p2p/${fields.peerId}`
     if (this.#url.length > MAX_NODE_ADDRESS_LENGTH) reject(`longer than ${MAX_NODE_ADDRESS_LENGTH} characters`)
     Object.freeze(this)
   }
@@ -221,10 +223,8 @@ function formatUrl (a: NodeAddress): string {
   return `${a.scheme}://${a.peerId}@${formatHost(endpoint.hostType, endpoint.hostname)}${port}${a.path}${search}`
 }
 
+/** The multiaddr of a direct address (relayed ones append to their relay's, in the constructor). */
 function formatMultiaddr (a: NodeAddress): string {
-  if (a.relay !== undefined) {
-    return `${a.relay.toMultiaddr().toString()}/p2p-circuit${a.protocol === 'webrtc' ? '/webrtc' : ''}/p2p/${a.peerId}`
-  }
   const host = a.hostType === 'memory' ? `/memory/${a.hostname}` : `/${a.hostType}/${a.hostname}`
   let transport = ''
   switch (a.protocol) {
