@@ -1,7 +1,7 @@
 /**
  * Every default of the relay command, in one place. `--help` and the README show these values.
  */
-import { WEBRTC_MEMBER_LISTEN } from '@peermesh/core'
+import { RELAY_SERVER_DEFAULTS, WEBRTC_MEMBER_LISTEN, defaultPeerManagerOptions, relayPeerManagerOptions, type PeerManagerOptions } from '@peermesh/core'
 import type { HttpAddress, LogLevel, RelayRole } from './options.js'
 
 export const DEFAULTS = {
@@ -9,9 +9,15 @@ export const DEFAULTS = {
   /** Relative to the working directory, so that a checkout keeps its state beside it (git-ignored). */
   dataDir: './.peermesh',
   http: { host: '127.0.0.1', port: 8080 } satisfies HttpAddress,
-  maxConnections: 256,
-  /** libp2p's own default is 15; a relay for browser tabs holds one reservation per tab. */
-  maxReservations: 128,
+  /** Core's relay server default (libp2p's own is 15): one reservation per connected tab. */
+  maxReservations: RELAY_SERVER_DEFAULTS.maxReservations,
+  /**
+   * Highest `--max-connections` accepted: libp2p underneath (core's `LIBP2P_NODE_DEFAULTS`) closes
+   * connections above 300, which must leave room for upgrade slots and relayed links.
+   */
+  maxConnectionsLimit: 256,
+  /** Highest `--max-reservations` accepted. */
+  maxReservationsLimit: 4096,
   logLevel: 'info' as LogLevel,
   /** How long a graceful stop may take before the process exits anyway, ms. */
   stopTimeoutMs: 10_000
@@ -23,6 +29,31 @@ export const DEFAULTS = {
  */
 export function defaultListenFor (role: RelayRole): string[] {
   return role === 'relay' ? ['/ip4/127.0.0.1/tcp/4001/ws'] : [...WEBRTC_MEMBER_LISTEN]
+}
+
+/** The peer manager preset core uses for this role. */
+export function peerManagerPresetFor (role: RelayRole): Readonly<PeerManagerOptions> {
+  return role === 'relay' ? relayPeerManagerOptions : defaultPeerManagerOptions
+}
+
+/** `--max-connections` when not given: the role's peer manager preset (relay 200, peer 64). */
+export function defaultMaxConnectionsFor (role: RelayRole): number {
+  return peerManagerPresetFor(role).maxConnected
+}
+
+/**
+ * The peer manager options for `--max-connections`: the role's preset with `maxConnected`
+ * replaced, and the limits that must stay consistent with it (outbound cap, minimum degree,
+ * address book size) adjusted so that core's option validation accepts them.
+ */
+export function peerManagerLimitsFor (role: RelayRole, maxConnected: number): Partial<PeerManagerOptions> {
+  const preset = peerManagerPresetFor(role)
+  return {
+    maxConnected,
+    maxOutgoingConnections: Math.min(preset.maxOutgoingConnections, maxConnected),
+    minConnected: Math.min(preset.minConnected, maxConnected),
+    maxPeers: Math.max(preset.maxPeers, maxConnected + preset.maxConnectedUpgrade)
+  }
 }
 
 /** Files inside `--data-dir`. */

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { UsageError } from './errors.js'
-import { DEFAULTS, defaultListenFor } from './defaults.js'
+import { DEFAULTS, defaultListenFor, defaultMaxConnectionsFor } from './defaults.js'
 import { validateBootstrapAddress } from './bootstrap-address.js'
 
 /** `relay`: WebSocket entry point, circuit relay and bootstrap. `peer`: a plain member joining over WebRTC. */
@@ -53,7 +53,7 @@ export interface RelayOptions {
   bootstrap: string[]
   /** Where the HTTP server listens; `null` when disabled with `--http off`. @default 127.0.0.1:8080 */
   http: HttpAddress | null
-  /** @default 256 */
+  /** Most connections the peer manager keeps (its `maxConnected`). @default 200 for a relay, 64 for a peer (core's presets) */
   maxConnections: number
   /** Circuit-relay reservations a relay grants. @default 128 */
   maxReservations: number
@@ -163,8 +163,8 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     env: 'PEERMESH_MAX_CONNECTIONS',
     shape: 'value',
     valueName: '<n>',
-    defaultText: String(DEFAULTS.maxConnections),
-    description: 'maximum open connections'
+    defaultText: `${defaultMaxConnectionsFor('relay')} (relay), ${defaultMaxConnectionsFor('peer')} (peer)`,
+    description: `most connections the peer manager keeps, 1 to ${DEFAULTS.maxConnectionsLimit}`
   },
   {
     flag: 'max-reservations',
@@ -172,7 +172,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     shape: 'value',
     valueName: '<n>',
     defaultText: String(DEFAULTS.maxReservations),
-    description: 'maximum circuit-relay reservations granted (relay role)'
+    description: `most circuit-relay reservations granted (relay role), 1 to ${DEFAULTS.maxReservationsLimit}`
   },
   {
     flag: 'ice-servers',
@@ -221,7 +221,6 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json']
 const ROLES: readonly RelayRole[] = ['relay', 'peer']
-const MAX_COUNT_OPTION = 1_000_000
 const ICE_URL_PATTERN = /^(stun|stuns|turn|turns):[^\s,]+$/
 
 /** A raw value and where it came from, for error messages. */
@@ -248,8 +247,8 @@ export function parseCommandLine (argv: readonly string[], context: ParseContext
     dataDir: parseNonEmpty(raw.get('data-dir')) ?? DEFAULTS.dataDir,
     bootstrap: parseList(raw.get('bootstrap'), validateBootstrapAddress) ?? [],
     http: parseHttp(raw.get('http')),
-    maxConnections: parseCount(raw.get('max-connections')) ?? DEFAULTS.maxConnections,
-    maxReservations: parseCount(raw.get('max-reservations')) ?? DEFAULTS.maxReservations,
+    maxConnections: parseCount(raw.get('max-connections'), DEFAULTS.maxConnectionsLimit) ?? defaultMaxConnectionsFor(role),
+    maxReservations: parseCount(raw.get('max-reservations'), DEFAULTS.maxReservationsLimit) ?? DEFAULTS.maxReservations,
     iceServers: parseIceServers(raw.get('ice-servers')) ?? [],
     logLevel: parseOneOf(raw.get('log-level'), LOG_LEVELS) ?? DEFAULTS.logLevel,
     logFormat: parseOneOf(raw.get('log-format'), LOG_FORMATS) ?? (context.stderrIsTTY ? 'pretty' : 'json'),
@@ -337,12 +336,12 @@ function parseOneOf<T extends string> (raw: RawValue | undefined, allowed: reado
   return found
 }
 
-function parseCount (raw: RawValue | undefined): number | undefined {
+function parseCount (raw: RawValue | undefined, max: number): number | undefined {
   if (raw == null) return undefined
   const value = last(raw).trim()
-  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_COUNT_OPTION) {
-    throw new UsageError(`${raw.source}: expected an integer from 1 to ${MAX_COUNT_OPTION}, got ${JSON.stringify(value)}`, raw.source)
+  const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`${raw.source}: expected an integer from 1 to ${max}, got ${JSON.stringify(value)}`, raw.source)
   }
   return n
 }

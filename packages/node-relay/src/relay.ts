@@ -5,9 +5,9 @@
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
-import { createPeerMeshNode, createPersistentPeerStore, loadOrCreatePrivateKey, parseNodeAddress, type PeerMeshNode, type PeerView } from '@peermesh/core'
+import { createPeerMeshNode, createPersistentPeerStore, loadOrCreatePrivateKey, parseNodeAddress, type PeerMeshNode } from '@peermesh/core'
 import { Gauge, Registry } from 'prom-client'
-import { DATA_DIR_LAYOUT } from './defaults.js'
+import { DATA_DIR_LAYOUT, peerManagerLimitsFor } from './defaults.js'
 import { createRelayHttpServer, type BootstrapInfo, type HealthStatus, type RelayHttpApi, type RelayHttpServer } from './http/server.js'
 import type { Logger } from './logger.js'
 import type { RelayOptions } from './options.js'
@@ -51,8 +51,8 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
   const dataDir = resolve(init.cwd, options.dataDir)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
 
-  const privateKey = await loadOrCreatePrivateKey({ location: join(dataDir, DATA_DIR_LAYOUT.identityKey) })
-  const peerStore = await createPersistentPeerStore({ location: join(dataDir, DATA_DIR_LAYOUT.peerStore) })
+  const { privateKey } = await loadOrCreatePrivateKey({ location: join(dataDir, DATA_DIR_LAYOUT.identityKey), logger })
+  const peerStore = await createPersistentPeerStore({ location: join(dataDir, DATA_DIR_LAYOUT.peerStore), logger })
   const registry = new Registry()
 
   let node: PeerMeshNode
@@ -65,7 +65,7 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
       listen: options.listen,
       announce: options.announce,
       iceServers: options.iceServers,
-      maxConnections: options.maxConnections,
+      peerManager: peerManagerLimitsFor(options.role, options.maxConnections),
       maxReservations: options.maxReservations,
       metrics: prometheusMetrics({ registry, statfsLocation: dataDir }),
       logger
@@ -77,7 +77,7 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
 
   const startedAt = Date.now()
   let stopping = false
-  registerPeermeshMetrics(registry, node, version)
+  registerRelayInfo(registry, node, options.role, version)
 
   const api: RelayHttpApi = {
     health: (): HealthStatus => ({
@@ -146,54 +146,16 @@ export function browserDialable (addresses: readonly string[]): string[] {
   })
 }
 
-/** Gauges about the mesh, computed from the node at scrape time. */
-function registerPeermeshMetrics (registry: Registry, node: PeerMeshNode, version: string): void {
+/**
+ * `peermesh_relay_info{peer_id,role,version} 1`. The mesh metrics themselves (`peermesh_peers`,
+ * `peermesh_connections`, dials, PEX, …) are registered by core through the libp2p metrics.
+ */
+function registerRelayInfo (registry: Registry, node: PeerMeshNode, role: string, version: string): void {
   const info = new Gauge({
-    name: 'peermesh_node_info',
-    help: 'Always 1; labels describe this node',
+    name: 'peermesh_relay_info',
+    help: 'Always 1; the labels describe this peermesh-relay process',
     labelNames: ['peer_id', 'role', 'version'],
     registers: [registry]
   })
-  info.set({ peer_id: node.peerId, role: node.role, version }, 1)
-
-  new Gauge({
-    name: 'peermesh_peers',
-    help: 'Peers known to the peer manager, by state',
-    labelNames: ['state'],
-    registers: [registry],
-    collect () {
-      this.reset()
-      for (const [state, count] of countBy(node.peers(), peer => peer.state)) this.set({ state }, count)
-    }
-  })
-
-  new Gauge({
-    name: 'peermesh_connected_peers',
-    help: 'Connected peers, by transport and direction',
-    labelNames: ['transport', 'direction'],
-    registers: [registry],
-    collect () {
-      this.reset()
-      const connected = node.peers().filter(peer => peer.state === 'connected')
-      for (const [key, count] of countBy(connected, peer => `${peer.transport ?? 'unknown'} ${peer.direction ?? 'unknown'}`)) {
-        const [transport = 'unknown', direction = 'unknown'] = key.split(' ')
-        this.set({ transport, direction }, count)
-      }
-    }
-  })
-
-  new Gauge({
-    name: 'peermesh_topology_nodes',
-    help: 'Nodes in the mesh graph as this node sees it',
-    registers: [registry],
-    collect () {
-      this.set(node.topology().nodes.length)
-    }
-  })
-}
-
-function countBy (peers: readonly PeerView[], key: (peer: PeerView) => string): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const peer of peers) counts.set(key(peer), (counts.get(key(peer)) ?? 0) + 1)
-  return counts
+  info.set({ peer_id: node.peerId, role, version }, 1)
 }

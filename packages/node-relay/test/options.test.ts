@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULTS, defaultListenFor } from '../src/defaults.js'
+import { DEFAULTS, defaultListenFor, defaultMaxConnectionsFor } from '../src/defaults.js'
 import { UsageError } from '../src/errors.js'
 import { OPTION_TABLE, formatHelp, parseCommandLine, type Command, type RelayOptions } from '../src/options.js'
 
@@ -30,7 +30,7 @@ describe('parseCommandLine', () => {
       dataDir: DEFAULTS.dataDir,
       bootstrap: [],
       http: DEFAULTS.http,
-      maxConnections: DEFAULTS.maxConnections,
+      maxConnections: defaultMaxConnectionsFor('relay'),
       maxReservations: DEFAULTS.maxReservations,
       iceServers: [],
       logLevel: 'info',
@@ -127,6 +127,7 @@ describe('parseCommandLine', () => {
       ['a bootstrap address that is not an address', ['--bootstrap', 'hello'], {}, '--bootstrap'],
       ['a zero connection limit', ['--max-connections', '0'], {}, '--max-connections'],
       ['a fractional connection limit', ['--max-connections', '1.5'], {}, '--max-connections'],
+      ['a connection limit above what libp2p holds', ['--max-connections', '100000'], {}, '--max-connections'],
       ['a non-numeric reservation limit', [], { PEERMESH_MAX_RESERVATIONS: 'many' }, 'PEERMESH_MAX_RESERVATIONS'],
       ['an http address without a port', ['--http', '127.0.0.1'], {}, '--http'],
       ['an http port above 65535', ['--http', '127.0.0.1:65536'], {}, '--http'],

@@ -45,7 +45,7 @@ describe('a running relay', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
     const families = parsePrometheusText(await res.text())
-    expect(families.get('peermesh_node_info')?.samples[0]).toMatchObject({
+    expect(families.get('peermesh_relay_info')?.samples[0]).toMatchObject({
       labels: { peer_id: relay.ready.peerId, role: 'relay' }, value: 1
     })
     expect(families.has('peermesh_peers')).toBe(true)
