@@ -69,7 +69,8 @@ export class PeerBannedError extends Error {
   readonly bannedUntil: number
 
   constructor (peerId: string, bannedUntil: number, options?: ErrorOptions) {
-    super(`peer ${peerId} is banned until ${new Date(bannedUntil).toISOString()}`, options)
+    const until = new Date(bannedUntil)
+    super(`peer ${peerId} is banned ${Number.isNaN(until.getTime()) ? 'indefinitely' : `until ${until.toISOString()}`}`, options)
     this.name = 'PeerBannedError'
     this.peerId = peerId
     this.bannedUntil = bannedUntil

@@ -20,8 +20,8 @@ const HOUR_MS = 3_600_000
 const MAX_DIAL_FAILURES = 1_000_000
 /** Ban reasons are cut to this many characters before they are stored. */
 const MAX_BAN_REASON_LENGTH = 256
-/** "Forever" for a ban without a duration: the largest time the store accepts. */
-export const BAN_FOREVER = Number.MAX_SAFE_INTEGER
+/** "Forever" for a ban without a duration: the last moment a JavaScript Date can hold. */
+export const BAN_FOREVER = 8_640_000_000_000_000
 
 const SOURCE_TRUST: Record<AddressSource, number> = { gossip: 0, config: 1, verified: 2 }
 

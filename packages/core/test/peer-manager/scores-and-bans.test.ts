@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { maxPeerScore, minPeerScore, misbehaviourPoints } from '../../src/peer-manager/index.js'
+import { PeerBannedError, maxPeerScore, minPeerScore, misbehaviourPoints } from '../../src/peer-manager/index.js'
 import { createPeerIds, memoryAddress, openHarness, seededRandom, settledState } from './support.js'
 
 let self: string
@@ -118,6 +118,7 @@ describe('PeerManager › misbehaviour and bans', () => {
     expect(pm.isBanned(a)).toBe(false)
     clock.advance(365 * 24 * HOUR_MS)
     expect(pm.isBanned(b)).toBe(true)
+    expect(() => { pm.accepted(b) }).toThrow(PeerBannedError)
   })
 
   it('refuses a dialed connection to a peer banned while we were dialing it', async () => {
