@@ -59,7 +59,10 @@ function addressOf (peer: string, form: number): NodeAddress {
     case 0: return memoryAddress(peer)
     case 1: return wsAddress(peer, '10.0.0.1')
     case 2: return wsAddress(peer, '10.0.1.1')
-    default: return relayedAddress(peer, self === peer ? peer : (peers[7] === peer ? peers[6] ?? '' : peers[7] ?? ''))
+    default: {
+      const relay = peers[7] === peer ? peers[6] : peers[7]
+      return relayedAddress(peer, relay ?? '')
+    }
   }
 }
 
@@ -70,6 +73,8 @@ describe('PeerManager › invariants under random operations', () => {
       const handedOut: NodeAddress[] = []
       const maxConnected = options.maxConnected ?? 0
       const upgrade = options.maxConnectedUpgrade ?? 0
+      const maxOutgoing = options.maxOutgoingConnections ?? 0
+      const minConnected = options.minConnected ?? 0
       for (const step of ops) {
         try {
           switch (step.kind) {
@@ -81,6 +86,12 @@ describe('PeerManager › invariants under random operations', () => {
                 expect(address.peerId).not.toBe(self)
                 expect(['known', undefined]).toContain(before.get(address.peerId))
                 handedOut.push(address)
+                // A dial is only handed out within the caps (or below the floor, for the outbound cap).
+                const after = pm.stats()
+                if (maxConnected > 0) expect(after.connected + after.dialing).toBeLessThanOrEqual(maxConnected + upgrade)
+                if (maxOutgoing > 0 && after.outbound + after.dialing > maxOutgoing) {
+                  expect(after.connected + after.dialing).toBeLessThanOrEqual(minConnected)
+                }
               }
               break
             }
