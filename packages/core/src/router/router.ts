@@ -135,6 +135,11 @@ export interface MeshRouterEvents {
 export interface MeshRouterComponents {
   libp2p: Libp2p<{ ping: Ping }>
   peerManager: PeerManager
+  /**
+   * Called before the router closes a peer's connections on purpose (eviction, ban), so that the
+   * peer can be told why (the session protocol's Goodbye). Bounded in time by the callee.
+   */
+  farewell?: (peerId: string, reason: 'evicted' | 'banned') => Promise<void>
   clock?: Clock
   random?: Random
   logger?: Logger
@@ -143,6 +148,7 @@ export interface MeshRouterComponents {
 export class MeshRouter {
   private readonly libp2p: Libp2p<{ ping: Ping }>
   private readonly pm: PeerManager
+  private readonly farewell?: MeshRouterComponents['farewell']
   private readonly clock: Clock
   private readonly random: Random
   private readonly log: Logger
@@ -173,6 +179,7 @@ export class MeshRouter {
   constructor (components: MeshRouterComponents, options: Partial<MeshRouterOptions> = {}) {
     this.libp2p = components.libp2p
     this.pm = components.peerManager
+    this.farewell = components.farewell
     this.clock = components.clock ?? systemClock
     this.random = components.random ?? systemRandom
     this.log = components.logger ?? silentLogger
@@ -229,6 +236,12 @@ export class MeshRouter {
     if (link == null) return undefined
     const { connections: _c, missedHeartbeats: _m, heartbeat: _h, ...rest } = link
     return rest
+  }
+
+  /** Closes every connection to `peerId` now (e.g. it said goodbye). */
+  async dropPeer (peerId: string): Promise<void> {
+    const link = this.links.get(peerId)
+    if (link != null) await this.closeAll(link)
   }
 
   // ---- loops ----------------------------------------------------------------------------------
@@ -327,6 +340,7 @@ export class MeshRouter {
         this.pm.disconnected(peerId)
         continue
       }
+      await this.farewell?.(peerId, 'evicted')
       await this.closeAll(link)
     }
   }
@@ -338,7 +352,10 @@ export class MeshRouter {
       if (update.status === 'banned') {
         const link = this.links.get(update.peerId)
         this.log.warn('peer banned', { peer: update.peerId })
-        if (link != null) await this.closeAll(link)
+        if (link != null) {
+          await this.farewell?.(update.peerId, 'banned')
+          await this.closeAll(link)
+        }
       }
       this.changed()
     }

@@ -1,0 +1,225 @@
+/**
+ * `/peermesh/session/1.0.0`: one long-lived stream per direction between neighbours. Each side
+ * writes only on the stream it opened, through a bounded {@link PeerOutbox} drained by its own
+ * writer, and reads only on the stream the other side opened: a slow reader never delays a
+ * writer, and a full queue drops (and counts) instead of blocking the node.
+ *
+ * Messages: `Hello` (our session version and role) first, and `Goodbye` (with a reason) before
+ * we close a connection on purpose, so the peer drops it at once instead of noticing seconds
+ * later when WebRTC's ICE gives up.
+ */
+import { lpStream } from '@libp2p/utils'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { systemClock, type Clock } from '../clock.js'
+import { silentLogger, type Logger } from '../logger.js'
+import type { PeerRole } from '../node/types.js'
+import { OutboxPriority, PeerOutbox, type PeerOutboxOptions } from './peer-outbox.js'
+import { Goodbye, SessionMessage } from './session.pb.js'
+
+export const SESSION_PROTOCOL = '/peermesh/session/1.0.0'
+export const SESSION_VERSION = 1
+
+export type GoodbyeReason = 'shutdown' | 'evicted' | 'banned' | 'duplicate' | 'unspecified'
+
+const toWire: Record<GoodbyeReason, Goodbye.Reason> = {
+  shutdown: Goodbye.Reason.SHUTDOWN,
+  evicted: Goodbye.Reason.EVICTED,
+  banned: Goodbye.Reason.BANNED,
+  duplicate: Goodbye.Reason.DUPLICATE,
+  unspecified: Goodbye.Reason.UNSPECIFIED
+}
+const fromWire = new Map<Goodbye.Reason, GoodbyeReason>(Object.entries(toWire).map(([k, v]) => [v, k as GoodbyeReason]))
+const ROLES = new Set<string>(['relay', 'node', 'browser'])
+/** Names of @libp2p/utils' length-prefix errors: the peer sent a frame over our cap. */
+const OVERSIZED = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError'])
+
+export interface MeshSessionsOptions {
+  /** Largest session message accepted, bytes. @default 1024 */
+  maxMessageBytes: number
+  /** Messages a peer may send per minute before it is penalised and its stream reset. @default 120 */
+  maxMessagesPerMinute: number
+  /** How long `goodbye()` waits for the message to be written. @default 500 */
+  goodbyeFlushMs: number
+  /** Bounds of each peer's outbound queue. */
+  outbox: Partial<PeerOutboxOptions>
+}
+
+export const defaultMeshSessionsOptions: MeshSessionsOptions = {
+  maxMessageBytes: 1024,
+  maxMessagesPerMinute: 120,
+  goodbyeFlushMs: 500,
+  outbox: {}
+}
+
+export interface MeshSessionsEvents {
+  /** The peer introduced itself. */
+  onHello?(peerId: string, hello: { version: number, role?: PeerRole }): void
+  /** The peer is closing its connection to us on purpose. */
+  onGoodbye?(peerId: string, reason: GoodbyeReason): void
+  /** The peer broke the protocol (oversized, undecodable or too many messages). */
+  onMisbehaviour?(peerId: string, reason: string): void
+}
+
+export interface MeshSessionsComponents {
+  libp2p: Libp2p
+  role: PeerRole
+  events: MeshSessionsEvents
+  clock?: Clock
+  logger?: Logger
+}
+
+interface Session {
+  outbox: PeerOutbox
+  controller: AbortController
+  writer: Promise<void>
+}
+
+export class MeshSessions {
+  private readonly c: MeshSessionsComponents
+  private readonly clock: Clock
+  private readonly log: Logger
+  private readonly options: MeshSessionsOptions
+  private readonly sessions = new Map<string, Session>()
+  private droppedByClosedSessions = 0
+  readonly stats = { opened: 0, received: 0, invalid: 0, goodbyesSent: 0, goodbyesReceived: 0 }
+
+  constructor (components: MeshSessionsComponents, options: Partial<MeshSessionsOptions> = {}) {
+    this.c = components
+    this.clock = components.clock ?? systemClock
+    this.log = components.logger ?? silentLogger
+    this.options = { ...defaultMeshSessionsOptions, ...options }
+  }
+
+  async start (): Promise<void> {
+    await this.c.libp2p.handle(SESSION_PROTOCOL, this.handleInbound, { runOnLimitedConnection: true, maxInboundStreams: 2, maxOutboundStreams: 2 })
+  }
+
+  async stop (): Promise<void> {
+    for (const peerId of [...this.sessions.keys()]) this.close(peerId)
+    await this.c.libp2p.unhandle(SESSION_PROTOCOL)
+  }
+
+  /** Messages dropped from full outbound queues, over all sessions so far. */
+  get drops (): number {
+    let drops = this.droppedByClosedSessions
+    for (const s of this.sessions.values()) drops += s.outbox.drops
+    return drops
+  }
+
+  /** Opens our writing stream to a ready neighbour and says hello. */
+  open (connection: Connection): void {
+    const peerId = connection.remotePeer.toString()
+    if (this.sessions.has(peerId)) return
+    const controller = new AbortController()
+    const outbox = new PeerOutbox(this.options.outbox)
+    const session: Session = { outbox, controller, writer: Promise.resolve() }
+    this.sessions.set(peerId, session)
+    this.stats.opened++
+    outbox.enqueue(SessionMessage.encode({ hello: { version: SESSION_VERSION, role: this.c.role } }), OutboxPriority.Control)
+    session.writer = (async () => {
+      let stream: Stream | undefined
+      try {
+        stream = await connection.newStream(SESSION_PROTOCOL, { signal: controller.signal, runOnLimitedConnection: true })
+        const frames = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
+        await outbox.run(async bytes => { await frames.write(bytes, { signal: controller.signal }) }, controller.signal)
+        await stream.close({ signal: AbortSignal.timeout(1000) })
+      } catch (err) {
+        stream?.abort(err instanceof Error ? err : new Error(String(err)))
+        this.log.debug('session writer ended', { peer: peerId, error: err instanceof Error ? err.message : String(err) })
+      } finally {
+        if (this.sessions.get(peerId) === session) this.forget(peerId, session)
+      }
+    })()
+  }
+
+  /** Stops writing to `peerId` (its connection is gone). */
+  close (peerId: string): void {
+    const session = this.sessions.get(peerId)
+    if (session == null) return
+    session.outbox.close()
+    session.controller.abort(new Error('session closed'))
+    this.forget(peerId, session)
+  }
+
+  private forget (peerId: string, session: Session): void {
+    this.droppedByClosedSessions += session.outbox.drops
+    session.outbox.drops = 0
+    this.sessions.delete(peerId)
+  }
+
+  /** Tells `peerId` we are about to close on purpose; resolves once written or after `goodbyeFlushMs`. */
+  async goodbye (peerId: string, reason: GoodbyeReason): Promise<void> {
+    const session = this.sessions.get(peerId)
+    if (session == null) return
+    await new Promise<void>(resolve => {
+      const timer = this.clock.setTimeout(resolve, this.options.goodbyeFlushMs)
+      const queued = session.outbox.enqueue(SessionMessage.encode({ goodbye: { reason: toWire[reason] } }), OutboxPriority.Control, () => {
+        timer.cancel()
+        this.stats.goodbyesSent++
+        resolve()
+      })
+      if (!queued) {
+        timer.cancel()
+        resolve()
+      }
+    })
+  }
+
+  /** Says goodbye to every neighbour at once (node shutdown). */
+  async goodbyeAll (reason: GoodbyeReason): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map(async peerId => { await this.goodbye(peerId, reason) }))
+  }
+
+  private readonly handleInbound = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peerId = connection.remotePeer.toString()
+    const frames = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
+    let windowStart = this.clock.now()
+    let inWindow = 0
+    while (true) {
+      let frame
+      try {
+        frame = await frames.read()
+      } catch (err) {
+        if (err instanceof Error && OVERSIZED.has(err.name)) {
+          this.misbehaved(peerId, stream, `oversized session message (${err.name})`)
+        } else {
+          // the stream ended or was reset: the session is simply over
+          this.log.debug('session reader ended', { peer: peerId, error: err instanceof Error ? err.name : String(err) })
+        }
+        return
+      }
+      let message: SessionMessage
+      try {
+        message = SessionMessage.decode(frame)
+      } catch {
+        this.misbehaved(peerId, stream, 'undecodable session message')
+        return
+      }
+      this.stats.received++
+      const now = this.clock.now()
+      if (now - windowStart >= 60_000) {
+        windowStart = now
+        inWindow = 0
+      }
+      if (++inWindow > this.options.maxMessagesPerMinute) {
+        this.misbehaved(peerId, stream, 'too many session messages')
+        return
+      }
+      if (message.hello != null) {
+        const role = ROLES.has(message.hello.role) ? message.hello.role as PeerRole : undefined
+        this.c.events.onHello?.(peerId, { version: message.hello.version, ...(role != null ? { role } : {}) })
+      }
+      if (message.goodbye != null) {
+        this.stats.goodbyesReceived++
+        this.c.events.onGoodbye?.(peerId, fromWire.get(message.goodbye.reason) ?? 'unspecified')
+      }
+    }
+  }
+
+  private misbehaved (peerId: string, stream: Stream, reason: string): void {
+    this.stats.invalid++
+    this.log.warn('session protocol violation', { peer: peerId, reason })
+    this.c.events.onMisbehaviour?.(peerId, reason)
+    stream.abort(new Error(reason))
+  }
+}
