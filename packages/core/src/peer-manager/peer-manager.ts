@@ -481,7 +481,9 @@ class PeerManagerImpl implements PeerManager {
   }
 
   canAccept (peerId: string): boolean {
-    return this.acceptProblem(peerId) === undefined
+    const problem = this.acceptProblem(peerId)
+    // A connected peer may open more connections (relayed, then direct): the router keeps one.
+    return problem === undefined || problem instanceof AlreadyConnectedError
   }
 
   private acceptProblem (peerId: string): Error | undefined {

@@ -147,7 +147,13 @@ export interface PeerManager {
    *   {ConnectionLimitError}: the router must close the connection
    */
   accepted(peerId: string): void
-  /** Whether `accepted(peerId)` would succeed now: for a libp2p connection gater. */
+  /**
+   * Whether a connection with `peerId` may be opened now, for a libp2p connection gater (dials
+   * and inbound alike): false for ourselves, banned and inactive peers, and when every slot is
+   * taken and the peer could not upgrade over a lower-scored one. True for a peer that is already
+   * connected (it may add a connection, e.g. direct WebRTC after a relayed one; the router keeps
+   * one per pair), even though `accepted()` would throw `AlreadyConnectedError` for it.
+   */
   canAccept(peerId: string): boolean
   /** The connection is set up: publishes `up` with the peer's protocols. Ignored unless connected. */
   ready(peerId: string, protocols: string[]): void

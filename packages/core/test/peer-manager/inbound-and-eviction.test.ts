@@ -100,6 +100,15 @@ describe('PeerManager › accepted', () => {
     expect(pm.canAccept(c)).toBe(true)
     expect(() => { pm.accepted(a) }).toThrow(PeerBannedError)
     expect(() => { pm.accepted(b) }).toThrow(InactivePeerError)
+    expect(pm.canAccept(self)).toBe(false)
+  })
+
+  it('lets a connected peer open another connection through the gater (canAccept), though accepted() refuses a second one', async () => {
+    const { pm } = await openHarness({ selfId: self, options: { maxConnected: 1 } })
+    pm.accepted(a)
+    expect(pm.canAccept(a)).toBe(true)
+    expect(pm.canAccept(b)).toBe(false)
+    expect(() => { pm.accepted(a) }).toThrow(AlreadyConnectedError)
   })
 })
 
