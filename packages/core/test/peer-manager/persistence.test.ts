@@ -3,7 +3,7 @@ import type { Logger } from '../../src/logger.js'
 import { persistentPeerScore } from '../../src/peer-manager/index.js'
 import { createMemoryPeerStore } from '../../src/store/memory-peer-store.js'
 import type { PeerRecord, PeerStore } from '../../src/store/peer-store.js'
-import { createFakeClock } from '../../src/testing/index.js'
+import { createFakeClock } from '../../src/testing/fake-clock.js'
 import { START_MS, createPeerIds, memoryAddress, openHarness, wsAddress } from './support.js'
 
 let self: string

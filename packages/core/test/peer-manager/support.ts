@@ -12,7 +12,7 @@ import {
 } from '../../src/peer-manager/index.js'
 import { createMemoryPeerStore } from '../../src/store/memory-peer-store.js'
 import type { PeerStore } from '../../src/store/peer-store.js'
-import { createFakeClock, type FakeClock } from '../../src/testing/index.js'
+import { createFakeClock, type FakeClock } from '../../src/testing/fake-clock.js'
 
 /** `count` fresh PeerId strings (Ed25519). */
 export async function createPeerIds (count: number): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createFakeClock } from '../../src/testing/index.js'
+import { createFakeClock } from '../../src/testing/fake-clock.js'
 
 describe('createFakeClock', () => {
   it('starts at the given time and only moves on advance', () => {
