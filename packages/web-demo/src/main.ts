@@ -240,7 +240,7 @@ async function start (): Promise<void> {
     bootstrap: [...relays],
     peerManager: peerManagerOverrides(pageOptions.options, browserPeerManagerOptions)
   })
-  note('info', created ? 'created a new identity' : 'loaded this slot\'s identity', { slot: slot.dbName })
+  note('info', `${created ? 'created a new identity' : 'loaded the identity'} in slot ${slot.slot}${slot.resumed ? ' (same tab as before)' : ''}`, { peerId: node.peerId, database: slot.dbName })
   ui.selfId.textContent = node.peerId
   ui.selfId.title = node.peerId
   document.title = `peermesh: ${node.peerId.slice(-6)}`
@@ -250,7 +250,6 @@ async function start (): Promise<void> {
   await node.start()
   chat.setSender(async (text) => { await node.broadcast(text) })
   setStatus('Running.')
-  note('info', `node started as ${node.peerId}`, { slot: slot.slot, resumed: slot.resumed })
 
   for (const raw of fromUrl.peers) {
     const address = normaliseAddress(raw, 'the invite link')

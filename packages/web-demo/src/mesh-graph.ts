@@ -31,6 +31,11 @@ export const LINK_STYLES: Record<MeshLinkKind, { colour: string, dash: number[] 
   memory: { colour: '#6b7280', dash: [2, 3], width: 1.5 }
 }
 
+/** Fit-to-view: margin around the peers (graph units), closest zoom, animation time. */
+const FIT_PADDING_PX = 30
+const MAX_FIT_ZOOM = 2.5
+const FIT_DURATION_MS = 300
+
 const NODE_RADIUS: Record<MeshNodeKind, number> = { self: 8, browser: 6, node: 6, relay: 7, unknown: 4 }
 
 export interface MeshGraphView {
@@ -76,10 +81,24 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
   for (const type of ['wheel', 'pointerdown', 'touchstart'] as const) {
     canvasHost.addEventListener(type, () => { userMovedView = true }, { passive: true, once: true })
   }
+  /** Like zoomToFit, but never closer than MAX_FIT_ZOOM: a few peers should not fill the canvas. */
+  const fitToView = (): void => {
+    if (model.nodes().length === 0) return
+    const box = graph.getGraphBbox()
+    const [minX, maxX] = box.x
+    const [minY, maxY] = box.y
+    const zoom = Math.min(
+      graph.width() / (maxX - minX + 2 * FIT_PADDING_PX),
+      graph.height() / (maxY - minY + 2 * FIT_PADDING_PX),
+      MAX_FIT_ZOOM
+    )
+    graph.centerAt((minX + maxX) / 2, (minY + maxY) / 2, FIT_DURATION_MS)
+    graph.zoom(zoom, FIT_DURATION_MS)
+  }
   container.dataset.layout = 'settled'
   graph.onEngineStop(() => {
     container.dataset.layout = 'settled'
-    if (!userMovedView && model.nodes().length > 1) graph.zoomToFit(300, 40)
+    if (!userMovedView) fitToView()
   })
 
   return {
