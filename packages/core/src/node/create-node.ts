@@ -1,0 +1,369 @@
+/**
+ * `createPeerMeshNode(init)`: a complete peermesh node, the same API in Node.js and browsers.
+ *
+ * It composes the layers (docs/ARCHITECTURE.md): the PeerManager (no I/O) with its peer store,
+ * a libp2p node with our transports, the MeshRouter that drives both, peer exchange, the
+ * broadcast channel and topology sharing, and metrics. Runtime differences stay in the
+ * `*.node.ts` / `*.browser.ts` modules it imports (libp2p transports, the Node shims).
+ *
+ * @example
+ * ```ts
+ * const node = await createPeerMeshNode({ role: 'browser', bootstrap: ['ws://12D3KooW…@127.0.0.1:4001'] })
+ * node.addEventListener('broadcast:message', e => console.log(e.detail.from, e.detail.text))
+ * await node.start()
+ * await node.broadcast('hello mesh')
+ * ```
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
+import { systemClock, systemRandom, type Clock, type Random } from '../clock.js'
+import { silentLogger, type Logger } from '../logger.js'
+import { nodeAddressFromMultiaddr, parseNodeAddress, type NodeAddress } from '../address/index.js'
+import {
+  browserPeerManagerOptions,
+  defaultPeerManagerOptions,
+  misbehaviourPoints,
+  openPeerManager,
+  relayPeerManagerOptions,
+  type PeerManager,
+  type PeerManagerOptions
+} from '../peer-manager/index.js'
+import { createMemoryPeerStore } from '../store/memory-peer-store.js'
+import type { PeerStore } from '../store/peer-store.js'
+import { createLibp2pNode } from '../libp2p/create-libp2p.node.js'
+import type { Libp2pNodeServices } from '../libp2p/init.js'
+import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
+import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
+import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
+import { registerMeshMetrics } from './mesh-metrics.js'
+import { MeshSessions, SESSION_PROTOCOL, SESSION_VERSION } from '../session/mesh-sessions.js'
+import { peerExchange, PEX_PROTOCOL, type PeerExchange, type PeerExchangeBook, type PeerExchangeOptions } from '../pex/index.js'
+import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, PeerRole, PeerView, TopologyGraph } from './types.js'
+
+export interface PeerMeshNodeInit {
+  /** What this node is: a relay (Node only), a plain Node member, or a browser tab. @default 'node' */
+  role?: PeerRole
+  /** The node's identity. @default a new Ed25519 key (a new identity every start) */
+  privateKey?: PrivateKey
+  /** Where known peers, scores and bans persist; the node closes it on `stop()`. @default an in-memory store */
+  peerStore?: PeerStore
+  /** Peers to start from (NodeAddress URLs or multiaddrs); they are kept as persistent peers. @default [] */
+  bootstrap?: string[]
+  /** Multiaddrs to listen on. @default by role: relay `/ip4/127.0.0.1/tcp/0/ws`; others `/p2p-circuit`, `/webrtc` */
+  listen?: string[]
+  /** Multiaddrs to announce instead of the listen addresses (public addresses behind NAT). @default [] */
+  announce?: string[]
+  /** ICE servers for WebRTC. @default [] (host candidates only; never a public STUN server) */
+  iceServers?: RTCIceServer[]
+  /** Allow dialing `ws://` addresses. @default true */
+  allowInsecureWebSockets?: boolean
+  /** Allow dialing private and loopback addresses. @default true */
+  allowPrivateAddresses?: boolean
+  /** Add the in-process memory transport (tests). @default false */
+  memory?: boolean
+  /** PeerManager options over the role's preset (`relayPeerManagerOptions`, `browserPeerManagerOptions`, defaults for 'node'). */
+  peerManager?: Partial<PeerManagerOptions>
+  /** Relay role: circuit-relay reservations we grant. @default 128 */
+  maxReservations?: number
+  router?: Partial<MeshRouterOptions>
+  /** Peer exchange options (limits, request intervals). */
+  pex?: Partial<PeerExchangeOptions>
+  topology?: Partial<MeshTopologyOptions>
+  /** A libp2p metrics factory (e.g. `prometheusMetrics()` in Node). */
+  metrics?: Libp2pOptions['metrics']
+  logger?: Logger
+  clock?: Clock
+  random?: Random
+}
+
+class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements PeerMeshNode {
+  readonly peerId: string
+  readonly role: PeerRole
+  readonly libp2p: Libp2p<Libp2pNodeServices>
+  readonly peerManager: PeerManager
+  readonly router: MeshRouter
+  readonly meshTopology: MeshTopology
+  readonly broadcastChannel: BroadcastChannel
+  readonly sessions: MeshSessions
+  private readonly store: PeerStore
+  private readonly clock: Clock
+  private readonly log: Logger
+  private started = false
+  private peersTimer?: ReturnType<Clock['setTimeout']>
+  private lastAddresses = ''
+
+  constructor (parts: {
+    role: PeerRole
+    libp2p: Libp2p<Libp2pNodeServices>
+    peerManager: PeerManager
+    router: MeshRouter
+    topology: MeshTopology
+    broadcast: BroadcastChannel
+    sessions: MeshSessions
+    store: PeerStore
+    clock: Clock
+    logger: Logger
+  }) {
+    super()
+    this.role = parts.role
+    this.libp2p = parts.libp2p
+    this.peerId = parts.libp2p.peerId.toString()
+    this.peerManager = parts.peerManager
+    this.router = parts.router
+    this.meshTopology = parts.topology
+    this.broadcastChannel = parts.broadcast
+    this.sessions = parts.sessions
+    this.store = parts.store
+    this.clock = parts.clock
+    this.log = parts.logger
+  }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    this.started = true
+    this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
+    await this.libp2p.start()
+    await this.sessions.start()
+    this.onSelfUpdate()
+    this.router.listen({
+      onChange: () => {
+        this.meshTopology.neighboursChanged()
+        this.schedulePeersChange()
+      },
+      onGone: (peerId) => { this.meshTopology.forget(peerId) }
+    })
+    this.meshTopology.onChange(() => { this.safeDispatch('topology:change', this.topology()) })
+    this.broadcastChannel.onMessage((message: BroadcastMessage) => { this.safeDispatch('broadcast:message', message) })
+    this.router.start()
+    this.meshTopology.start()
+    this.broadcastChannel.start()
+    this.emitLog('info', 'node started', { peerId: this.peerId, role: this.role })
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    this.peersTimer?.cancel()
+    this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
+    // tell neighbours we are leaving, so they drop us at once instead of waiting for a timeout
+    await this.sessions.goodbyeAll('shutdown')
+    await this.sessions.stop()
+    this.meshTopology.stop()
+    this.broadcastChannel.stop()
+    await this.router.stop()
+    await this.libp2p.stop()
+    await this.peerManager.flush()
+    await this.peerManager.close()
+    await this.store.close()
+    this.emitLog('info', 'node stopped', { peerId: this.peerId })
+  }
+
+  addresses (): string[] {
+    return selfAddresses(this.libp2p).map(a => a.toString())
+  }
+
+  peers (): PeerView[] {
+    const rows = new Map<string, PeerView>()
+    for (const info of this.peerManager.peers()) {
+      rows.set(info.peerId, {
+        peerId: info.peerId,
+        state: info.state,
+        addresses: info.addresses,
+        score: info.score,
+        ...(info.until != null ? { until: info.until } : {})
+      })
+    }
+    for (const link of this.router.neighbours()) {
+      const row = rows.get(link.peerId)
+      rows.set(link.peerId, {
+        peerId: link.peerId,
+        state: 'connected',
+        addresses: row?.addresses ?? [],
+        score: row?.score ?? 0,
+        transport: link.transport,
+        direction: link.direction,
+        connectedSince: link.connectedSince,
+        ...(link.rttMs != null ? { rttMs: link.rttMs } : {})
+      })
+    }
+    return [...rows.values()]
+  }
+
+  topology (): TopologyGraph {
+    return this.meshTopology.graph()
+  }
+
+  async broadcast (text: string): Promise<void> {
+    await this.broadcastChannel.send(text)
+  }
+
+  addPeer (address: string): void {
+    const parsed = parseNodeAddress(address)
+    this.peerManager.add(parsed, { source: 'config' })
+  }
+
+  async flush (): Promise<void> {
+    await this.peerManager.flush()
+  }
+
+  private readonly onSelfUpdate = (): void => {
+    const addresses = selfAddresses(this.libp2p)
+    this.peerManager.setSelfAddresses(addresses)
+    const key = addresses.map(a => a.toString()).join(' ')
+    if (key !== this.lastAddresses) {
+      this.lastAddresses = key
+      this.safeDispatch('addresses:change', addresses.map(a => a.toString()))
+    }
+  }
+
+  /** Coalesces bursts of changes into one `peers:change` per 100 ms. */
+  private schedulePeersChange (): void {
+    if (this.peersTimer != null) return
+    this.peersTimer = this.clock.setTimeout(() => {
+      this.peersTimer = undefined
+      this.safeDispatch('peers:change', this.peers())
+    }, 100)
+  }
+
+  private emitLog (level: NodeLogEvent['level'], message: string, fields?: Record<string, unknown>): void {
+    this.log[level](message, fields)
+    this.safeDispatch('log', { level, message, ...(fields != null ? { fields } : {}), at: this.clock.now() })
+  }
+
+  /** An app listener that throws must never break the node. */
+  private safeDispatch<K extends keyof PeerMeshNodeEvents> (type: K, detail: PeerMeshNodeEvents[K]['detail']): void {
+    try {
+      this.safeDispatchEvent(type, { detail } as never)
+    } catch (err) {
+      this.log.warn('event listener threw', { event: type, error: err instanceof Error ? err.message : String(err) })
+    }
+  }
+}
+
+/**
+ * Our own dialable addresses as NodeAddresses: direct ones (ws, wss, tcp, webrtc-direct) and
+ * relayed WebRTC ones (one per relay reservation). Plain circuit addresses are left out so that
+ * peers always dial WebRTC through the relay rather than a limited relayed connection.
+ */
+export function selfAddresses (libp2p: Libp2p): NodeAddress[] {
+  const out: NodeAddress[] = []
+  const seen = new Set<string>()
+  for (const ma of libp2p.getMultiaddrs()) {
+    let address: NodeAddress
+    try {
+      address = nodeAddressFromMultiaddr(ma)
+    } catch {
+      continue
+    }
+    if (address.protocol === 'circuit') continue
+    const key = address.toString()
+    if (seen.has(key)) continue
+    seen.add(key)
+    out.push(address)
+  }
+  return out
+}
+
+/** The PeerManager as the address book peer exchange reads from and writes to. */
+function peerExchangeBook (peerManager: PeerManager, maxPeers: number): PeerExchangeBook {
+  return {
+    advertise: (forPeerId, limit) => peerManager.advertise(forPeerId, limit),
+    add: (address, options) => peerManager.add(address, options),
+    knownPeerCount: () => peerManager.stats().peers,
+    capacity: () => maxPeers > 0 ? maxPeers : Number.MAX_SAFE_INTEGER
+  }
+}
+
+function presetFor (role: PeerRole): PeerManagerOptions {
+  if (role === 'relay') return relayPeerManagerOptions
+  if (role === 'browser') return browserPeerManagerOptions
+  return defaultPeerManagerOptions
+}
+
+/** Creates (but does not start) a peermesh node. */
+export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<PeerMeshNode & {
+  readonly peerManager: PeerManager
+  readonly router: MeshRouter
+}> {
+  const role = init.role ?? 'node'
+  const clock = init.clock ?? systemClock
+  const random = init.random ?? systemRandom
+  const logger = init.logger ?? silentLogger
+  const privateKey = init.privateKey ?? await generateKeyPair('Ed25519')
+  const selfId = peerIdFromPrivateKey(privateKey).toString()
+  const bootstrap = (init.bootstrap ?? []).map(text => parseNodeAddress(text))
+  const store = init.peerStore ?? createMemoryPeerStore()
+  const peerManagerOptions = { ...presetFor(role), ...init.peerManager }
+  const peerManager = await openPeerManager({
+    selfId,
+    store,
+    options: peerManagerOptions,
+    persistentPeers: bootstrap,
+    clock,
+    random,
+    logger
+  })
+  const libp2p = await createLibp2pNode({
+    privateKey,
+    role,
+    ...(init.listen != null ? { listen: init.listen } : {}),
+    ...(init.announce != null ? { announce: init.announce } : {}),
+    ...(init.iceServers != null ? { iceServers: init.iceServers } : {}),
+    ...(init.allowInsecureWebSockets != null ? { allowInsecureWebSockets: init.allowInsecureWebSockets } : {}),
+    ...(init.allowPrivateAddresses != null ? { allowPrivateAddresses: init.allowPrivateAddresses } : {}),
+    ...(init.memory != null ? { memory: init.memory } : {}),
+    ...(init.metrics != null ? { metrics: init.metrics } : {}),
+    ...(role === 'relay' ? { relayServer: { ...(init.maxReservations != null ? { maxReservations: init.maxReservations } : {}) } } : {}),
+    services: {
+      pex: peerExchange({ ...init.pex, book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers), reporter: peerManager, clock, random })
+    },
+    connectionGater: {
+      // banned and inactive peers are never dialed nor accepted
+      denyDialPeer: (peerId) => !peerManager.canAccept(peerId.toString()),
+      denyInboundEncryptedConnection: (peerId) => !peerManager.canAccept(peerId.toString())
+    }
+  })
+  let router: MeshRouter | undefined
+  const sessions = new MeshSessions({
+    libp2p,
+    role,
+    clock,
+    logger,
+    events: {
+      onGoodbye: (peerId) => { void router?.dropPeer(peerId) },
+      onHello: (peerId, hello) => {
+        if (hello.version !== SESSION_VERSION) {
+          peerManager.inactivate(peerId, `session protocol version ${hello.version}`)
+          void router?.dropPeer(peerId)
+        }
+      },
+      onMisbehaviour: (peerId, reason) => { peerManager.misbehaved(peerId, misbehaviourPoints.invalidMessage, reason) }
+    }
+  })
+  router = new MeshRouter({
+    libp2p,
+    peerManager,
+    clock,
+    random,
+    logger,
+    farewell: async (peerId, reason) => { await sessions.goodbye(peerId, reason) }
+  }, { protocols: [PEX_PROTOCOL, SESSION_PROTOCOL], ...init.router })
+  router.listen({
+    onReady: (link) => { if (link.protocols?.includes(SESSION_PROTOCOL) === true) sessions.open(link.primary) },
+    onGone: (peerId) => { sessions.close(peerId) }
+  })
+  const pex: PeerExchange = libp2p.services.pex
+  router.listen({
+    // ask every ready neighbour that speaks PEX for addresses, at the adaptive interval
+    onReady: (link) => { if (link.protocols?.includes(PEX_PROTOCOL) === true) pex.startRequesting(link.primary.remotePeer) },
+    onGone: (peerId) => { pex.stopRequesting(peerIdFromString(peerId)) }
+  })
+  const neighbours = (): Array<{ peerId: string, transport: ReturnType<MeshRouter['neighbours']>[number]['transport'], direction: 'inbound' | 'outbound', rttMs?: number }> =>
+    router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
+  const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
+  const broadcast = new BroadcastChannel({ pubsub: libp2p.services.pubsub, selfId, clock })
+  if (libp2p.metrics != null) registerMeshMetrics(libp2p.metrics, { peerManager, router, pex, topology, broadcast, sessions })
+  return new PeerMeshNodeImpl({ role, libp2p, peerManager, router, topology, broadcast, sessions, store, clock, logger })
+}
