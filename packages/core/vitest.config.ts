@@ -40,6 +40,33 @@ export default defineConfig({
       },
       {
         plugins: [swapRuntimeModules()],
+        // Pre-bundle every dependency the browser tests import, so that Vite never discovers one
+        // mid-run on a fresh cache and reloads the page (which silently loses test files).
+        optimizeDeps: {
+          include: [
+            '@libp2p/circuit-relay-v2',
+            '@libp2p/crypto/keys',
+            '@libp2p/identify',
+            '@libp2p/memory',
+            '@libp2p/noise',
+            '@libp2p/ping',
+            '@libp2p/webrtc',
+            '@libp2p/websockets',
+            '@libp2p/yamux',
+            'libp2p',
+            '@libp2p/interface',
+            '@libp2p/peer-id',
+            '@libp2p/utils',
+            '@libp2p/gossipsub',
+            '@multiformats/multiaddr',
+            '@multiformats/multiaddr-matcher',
+            'fast-check',
+            'idb-keyval',
+            'protons-runtime',
+            'uint8arraylist',
+            'uint8arrays/to-string'
+          ]
+        },
         test: {
           name: 'chromium',
           include: ['test/**/*.test.ts'],
