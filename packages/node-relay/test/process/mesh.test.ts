@@ -61,10 +61,14 @@ describe('relays and peers as processes', () => {
 
     it('remember each other across a clean restart, without --bootstrap', async () => {
       const a = await start([...RELAY_FLAGS, '--data-dir', dirA])
-      const b = await start([...RELAY_FLAGS, '--data-dir', dirB])
-      // b's store holds a's old address (its port changed), a's store holds b: a redials b
-      expect((await viewOf(b, a.ready.peerId))?.peerId).toBe(a.ready.peerId)
+      const b = await start([...RELAY_FLAGS, '--data-dir', dirB, '--bootstrap', a.ready.addresses[0] ?? ''])
       await expect.poll(async () => (await viewOf(b, a.ready.peerId))?.state, MESH_DEADLINE).toBe('connected')
+      expect((await b.signal('SIGTERM')).code).toBe(0)
+
+      const restarted = await start([...RELAY_FLAGS, '--data-dir', dirB])
+      expect(restarted.ready.peerId).toBe(b.ready.peerId)
+      expect((await viewOf(restarted, a.ready.peerId))?.addresses).toEqual(expect.arrayContaining([a.ready.addresses[0]]))
+      await expect.poll(async () => (await viewOf(restarted, a.ready.peerId))?.state, MESH_DEADLINE).toBe('connected')
     })
 
     it('remember each other after kill -9', async () => {
