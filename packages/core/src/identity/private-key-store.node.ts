@@ -92,7 +92,9 @@ async function syncDirectory (directory: string): Promise<void> {
   try {
     const handle = await open(directory, 'r')
     try { await handle.sync() } finally { await handle.close() }
-  } catch {}
+  } catch {
+    // some platforms and file systems cannot open or fsync a directory; the rename still happened
+  }
 }
 
 /**
