@@ -111,6 +111,19 @@ describe('stopping and restarting', () => {
     expect(second.ready.peerId).toBe(first.ready.peerId)
   })
 
+  it('takes its configuration from PEERMESH_* variables, and runs without HTTP when told so', async () => {
+    const relay = await startRelayProcess([], {
+      PEERMESH_LISTEN: '/ip4/127.0.0.1/tcp/0/ws',
+      PEERMESH_HTTP: 'off',
+      PEERMESH_DATA_DIR: dataDir.path,
+      PEERMESH_LOG_FORMAT: 'json'
+    })
+    running.push(relay)
+    expect(relay.ready.http).toBeNull()
+    expect(relay.ready.addresses[0]).toMatch(/^ws:\/\/[^@]+@127\.0\.0\.1:[1-9][0-9]*$/)
+    expect(relay.logs().find(line => line.msg === 'starting')).toMatchObject({ dataDir: dataDir.path })
+  })
+
   it('refuses a second process on the same data directory with exit code 1', async () => {
     await start()
     const second = startRelayProcess([...RELAY_FLAGS, '--data-dir', dataDir.path])
