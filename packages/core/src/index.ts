@@ -56,6 +56,9 @@ export * from './peer-manager/index.js'
 // Peer exchange, /peermesh/pex/1.0.0 (docs/PROTOCOL.md, "Peer exchange")
 export * from './pex/index.js'
 
+// Relay reservations on up to N relays, renewed after a relay restart (docs/ARCHITECTURE.md, "Relay reservations")
+export * from './relay-reservations/index.js'
+
 // Time, randomness, logging: injected everywhere
 export { systemClock, systemRandom, delay, type Clock, type Random, type TimerHandle } from './clock.js'
 export { silentLogger, type Logger } from './logger.js'

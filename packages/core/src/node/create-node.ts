@@ -37,7 +37,8 @@ import type { Libp2pNodeServices } from '../libp2p/init.js'
 import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
 import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
-import { registerMeshMetrics } from './mesh-metrics.js'
+import { registerMeshMetrics, registerRelayReservationMetrics } from './mesh-metrics.js'
+import { relayReservations, type RelayReservations, type RelayReservationsOptions } from '../relay-reservations/index.js'
 import { MeshSessions, SESSION_PROTOCOL, SESSION_VERSION } from '../session/mesh-sessions.js'
 import { peerExchange, PEX_PROTOCOL, type PeerExchange, type PeerExchangeBook, type PeerExchangeOptions } from '../pex/index.js'
 import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, PeerRole, PeerView, TopologyGraph } from './types.js'
@@ -51,7 +52,12 @@ export interface PeerMeshNodeInit {
   peerStore?: PeerStore
   /** Peers to start from (NodeAddress URLs or multiaddrs); they are kept as persistent peers. @default [] */
   bootstrap?: string[]
-  /** Multiaddrs to listen on. @default by role: relay `/ip4/127.0.0.1/tcp/0/ws`; others `/p2p-circuit`, `/webrtc` */
+  /**
+   * Multiaddrs to listen on. Members need no `/p2p-circuit` entry: the relay reservations service
+   * listens on each relay it reserves on. A `/p2p-circuit` entry given here adds one reservation
+   * chosen by libp2p's own relay discovery on top (docs/ARCHITECTURE.md, "Relay reservations").
+   * @default by role: relay `/ip4/127.0.0.1/tcp/0/ws`; others `/webrtc`
+   */
   listen?: string[]
   /** Multiaddrs to announce instead of the listen addresses (public addresses behind NAT). @default [] */
   announce?: string[]
@@ -67,6 +73,12 @@ export interface PeerMeshNodeInit {
   peerManager?: Partial<PeerManagerOptions>
   /** Relay role: circuit-relay reservations we grant. @default 128 */
   maxReservations?: number
+  /**
+   * Member roles: reservations we keep on relays (bootstrap relays first), renewed when a relay
+   * comes back after a restart. Ignored for `role: 'relay'`: relays never reserve on other relays.
+   * @default `defaultRelayReservationsOptions` (`targetRelays: 2`)
+   */
+  relayReservations?: Partial<RelayReservationsOptions>
   router?: Partial<MeshRouterOptions>
   /** Peer exchange options (limits, request intervals). */
   pex?: Partial<PeerExchangeOptions>
@@ -83,6 +95,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   readonly role: PeerRole
   readonly libp2p: Libp2p<Libp2pNodeServices>
   readonly peerManager: PeerManager
+  readonly relayReservations: RelayReservations
   readonly router: MeshRouter
   readonly meshTopology: MeshTopology
   readonly broadcastChannel: BroadcastChannel
@@ -96,7 +109,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
 
   constructor (parts: {
     role: PeerRole
-    libp2p: Libp2p<Libp2pNodeServices>
+    libp2p: Libp2p<Libp2pNodeServices & { relayReservations: RelayReservations }>
     peerManager: PeerManager
     router: MeshRouter
     topology: MeshTopology
@@ -111,6 +124,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.libp2p = parts.libp2p
     this.peerId = parts.libp2p.peerId.toString()
     this.peerManager = parts.peerManager
+    this.relayReservations = parts.libp2p.services.relayReservations
     this.router = parts.router
     this.meshTopology = parts.topology
     this.broadcastChannel = parts.broadcast
@@ -266,6 +280,13 @@ export function selfAddresses (libp2p: Libp2p): NodeAddress[] {
   return out
 }
 
+/**
+ * What members (browser tabs, `role: 'node'`) listen on by default: WebRTC only. Their relayed
+ * addresses come from the relay reservations service, which listens on `/p2p/<relay>/p2p-circuit`
+ * for each relay it reserves on.
+ */
+const MEMBER_LISTEN: readonly string[] = Object.freeze(['/webrtc'])
+
 /** The PeerManager as the address book peer exchange reads from and writes to. */
 function peerExchangeBook (peerManager: PeerManager, maxPeers: number): PeerExchangeBook {
   return {
@@ -286,6 +307,7 @@ function presetFor (role: PeerRole): PeerManagerOptions {
 export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<PeerMeshNode & {
   readonly peerManager: PeerManager
   readonly router: MeshRouter
+  readonly relayReservations: RelayReservations
 }> {
   const role = init.role ?? 'node'
   const clock = init.clock ?? systemClock
@@ -308,7 +330,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const libp2p = await createLibp2pNode({
     privateKey,
     role,
-    ...(init.listen != null ? { listen: init.listen } : {}),
+    ...(init.listen != null ? { listen: init.listen } : role !== 'relay' ? { listen: [...MEMBER_LISTEN] } : {}),
     ...(init.announce != null ? { announce: init.announce } : {}),
     ...(init.iceServers != null ? { iceServers: init.iceServers } : {}),
     ...(init.allowInsecureWebSockets != null ? { allowInsecureWebSockets: init.allowInsecureWebSockets } : {}),
@@ -317,7 +339,15 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
     ...(role === 'relay' ? { relayServer: { ...(init.maxReservations != null ? { maxReservations: init.maxReservations } : {}) } } : {}),
     services: {
-      pex: peerExchange({ ...init.pex, book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers), reporter: peerManager, clock, random })
+      pex: peerExchange({ ...init.pex, book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers), reporter: peerManager, clock, random }),
+      // relays never reserve on other relays (they learn about each other through peer exchange)
+      relayReservations: relayReservations({
+        ...init.relayReservations,
+        ...(role === 'relay' ? { targetRelays: 0 } : {}),
+        preferredRelays: bootstrap.map(address => address.peerId),
+        clock,
+        random
+      })
     },
     connectionGater: {
       // banned and inactive peers are never dialed nor accepted
@@ -364,6 +394,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
   const broadcast = new BroadcastChannel({ pubsub: libp2p.services.pubsub, selfId, clock })
+  if (libp2p.metrics != null) registerRelayReservationMetrics(libp2p.metrics, libp2p.services.relayReservations)
   if (libp2p.metrics != null) registerMeshMetrics(libp2p.metrics, { peerManager, router, pex, topology, broadcast, sessions })
   return new PeerMeshNodeImpl({ role, libp2p, peerManager, router, topology, broadcast, sessions, store, clock, logger })
 }

@@ -18,6 +18,8 @@
  * | peermesh_topology_nodes, peermesh_topology_edges | gauge | |
  * | peermesh_broadcast_total | counter group | event: sent, received, rejected, duplicate |
  * | peermesh_store_total | counter group | event: writes, errors, skipped_records |
+ * | peermesh_relay_reservations | gauge | |
+ * | peermesh_relay_reservations_total | counter group | event: attempts, failures, lost, renewals |
  */
 import type { Metrics } from '@libp2p/interface'
 import type { PeerManager } from '../peer-manager/index.js'
@@ -25,6 +27,7 @@ import type { PeerExchange } from '../pex/index.js'
 import type { MeshRouter } from '../router/router.js'
 import type { MeshTopology } from '../topology/mesh-topology.js'
 import type { BroadcastChannel } from '../broadcast/broadcast-channel.js'
+import type { RelayReservations } from '../relay-reservations/index.js'
 import type { MeshSessions } from '../session/mesh-sessions.js'
 
 export interface MeshMetricsSources {
@@ -119,6 +122,22 @@ export function registerMeshMetrics (metrics: Metrics, s: MeshMetricsSources): v
     calculate: () => {
       const m = s.peerManager.stats()
       return { writes: m.storeWrites, errors: m.storeErrors, skipped_records: m.recordsSkipped }
+    }
+  })
+}
+
+/** The relay reservations of a member (a relay holds none: its gauge stays 0). */
+export function registerRelayReservationMetrics (metrics: Metrics, relayReservations: RelayReservations): void {
+  metrics.registerMetric('peermesh_relay_reservations', {
+    help: 'Relay reservations held (each one a relayed WebRTC address)',
+    calculate: () => relayReservations.stats().reservations
+  })
+  metrics.registerCounterGroup('peermesh_relay_reservations_total', {
+    help: 'Relay reservation events',
+    label: 'event',
+    calculate: () => {
+      const r = relayReservations.stats()
+      return { attempts: r.attempts, failures: r.failures, lost: r.lost, renewals: r.renewals }
     }
   })
 }
