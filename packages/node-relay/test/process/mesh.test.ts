@@ -57,6 +57,14 @@ describe('relays and peers as processes', () => {
       await expect.poll(async () => (await viewOf(a, b.ready.peerId))?.addresses, MESH_DEADLINE)
         .toEqual(expect.arrayContaining(b.ready.addresses))
       expect((await a.getJson<{ connections: number }>('/healthz')).connections).toBeGreaterThan(0)
+
+      // a line typed on b's stdin is broadcast; a logs it as a chat entry
+      const text = `hello from b ${b.ready.peerId}`
+      await expect.poll(() => {
+        b.writeLine(text)
+        return a.logs().filter(entry => entry.event === 'chat' && entry.from === b.ready.peerId && entry.text === text).length
+      }, MESH_DEADLINE).toBeGreaterThan(0)
+      expect(b.logs().some(entry => entry.event === 'chat' && entry.self === true && entry.text === text)).toBe(true)
     })
 
     it('remember each other across a clean restart, without --bootstrap', async () => {
@@ -98,9 +106,9 @@ describe('relays and peers as processes', () => {
     await expect.poll(async () => (await viewOf(p1, p2.ready.peerId))?.transport, MESH_DEADLINE).toBe('webrtc')
 
     // a line typed on one peer's stdin reaches the other as a chat log entry
-    const text = `hello from p1 ${Date.now()}`
+    const text = `hello from p1 ${p1.ready.peerId}`
     await expect.poll(() => {
-      if (!p2.logs().some(entry => entry.event === 'chat')) p1.writeLine(text)
+      p1.writeLine(text)
       return p2.logs().filter(entry => entry.event === 'chat' && entry.text === text && entry.from === p1.ready.peerId).length
     }, MESH_DEADLINE).toBeGreaterThan(0)
   })
