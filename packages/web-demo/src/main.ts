@@ -20,9 +20,11 @@ import { createEventLog } from './event-log.js'
 import { claimIdentitySlot } from './identity-slot.js'
 import type { IdentitySlot } from './identity-slot.js'
 import { createMeshGraph } from './mesh-graph.js'
+import { shortPeerId } from './mesh-graph-model.js'
 import { pageOptionsFromUrl, peerManagerOverrides } from './page-options.js'
 import { countPeers, createDialFailureCounter, createPeerTable } from './peer-table.js'
-import { addressesFromPageUrl, createInviteLink, fetchBootstrap, withRelayParam } from './relay-discovery.js'
+import { addressesFromPageUrl, createInviteLink, fetchBootstrap, readCachedBootstrap, withRelayParam, writeCachedBootstrap } from './relay-discovery.js'
+import type { BootstrapInfo } from './relay-discovery.js'
 
 /** How often the "connected for" column is refreshed. */
 const CLOCK_TICK_MS = 1000
@@ -193,27 +195,44 @@ async function deleteDatabase (name: string): Promise<void> {
   })
 }
 
-/** Adds the page origin's relay when `/api/bootstrap` answers; never blocks the node. */
-async function discoverFromOrigin (node: PeerMeshNode): Promise<void> {
+/**
+ * Asks the page's origin for its relay (`/api/bootstrap`, bounded to 5 s) and remembers the
+ * answer for the next load. Resolves with undefined when there is none; never rejects.
+ */
+async function askOrigin (): Promise<BootstrapInfo | undefined> {
   try {
     const info = await fetchBootstrap({ origin: location.origin })
-    let added = 0
-    for (const raw of info.addresses) {
-      const address = normaliseAddress(raw, '/api/bootstrap')
-      if (address === undefined) continue
-      relays.add(address)
-      node.addPeer(address)
-      added++
+    try {
+      writeCachedBootstrap(localStorage, info)
+    } catch (err) {
+      note('debug', 'could not remember the relay of this origin', { error: err })
     }
-    note('info', `relay found at this origin: ${added} address(es)`, { relay: info.peerId })
-    renderInvite(node)
+    return info
   } catch (err) {
     const name = err instanceof Error ? err.name : 'Error'
     note(relays.size === 0 ? 'warn' : 'debug', `no relay at this origin (${name})`, { error: err })
-    if (relays.size === 0) {
-      setStatus('No relay found: add a relay address below, or open the page with ?relay=<address>.', true)
-    }
+    return undefined
   }
+}
+
+function cachedOriginRelay (): BootstrapInfo | undefined {
+  try {
+    return readCachedBootstrap(localStorage)
+  } catch {
+    return undefined
+  }
+}
+
+/** Adds the relay addresses of an `/api/bootstrap` answer; returns those that were new. */
+function addOriginRelay (info: BootstrapInfo): string[] {
+  const added: string[] = []
+  for (const raw of info.addresses) {
+    const address = normaliseAddress(raw, '/api/bootstrap')
+    if (address === undefined || relays.has(address)) continue
+    relays.add(address)
+    added.push(address)
+  }
+  return added
 }
 
 async function start (): Promise<void> {
@@ -221,10 +240,21 @@ async function start (): Promise<void> {
   const slot = await claimIdentitySlot({ locks: navigator.locks, session: sessionStorage })
   ui.slot.textContent = `(slot ${slot.slot}${slot.resumed ? ', resumed' : ''})`
 
+  // Bootstrap (persistent) peers: the page URL's relays and the relay this origin named last
+  // time. Only when there are none, and so nothing this tab could dial yet, does the start wait
+  // for the origin's answer; otherwise that answer is added whenever it arrives.
   const fromUrl = addressesFromPageUrl(location.href)
   for (const raw of fromUrl.relays) {
     const address = normaliseAddress(raw, 'the page URL')
     if (address !== undefined) relays.add(address)
+  }
+  const cached = cachedOriginRelay()
+  if (cached !== undefined) addOriginRelay(cached)
+  const originAnswer = askOrigin()
+  if (relays.size === 0) {
+    setStatus('Looking for a relay at this origin…')
+    const info = await originAnswer
+    if (info !== undefined) addOriginRelay(info)
   }
 
   const pageOptions = pageOptionsFromUrl(location.href)
@@ -258,7 +288,15 @@ async function start (): Promise<void> {
   renderPeers(node.peers())
   graph.update(node.topology())
   renderInvite(node)
-  void discoverFromOrigin(node)
+
+  const info = await originAnswer
+  if (info !== undefined) {
+    for (const address of addOriginRelay(info)) node.addPeer(address)
+    note('info', `relay at this origin: ${shortPeerId(info.peerId)}`, { relay: info.peerId, addresses: info.addresses })
+    renderInvite(node)
+  } else if (relays.size === 0) {
+    setStatus('No relay found: add a relay address below, or open the page with ?relay=<address>.', true)
+  }
 }
 
 start().catch((err: unknown) => {

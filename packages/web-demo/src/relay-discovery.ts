@@ -167,3 +167,34 @@ export async function fetchBootstrap (init: FetchBootstrapInit): Promise<Bootstr
   }
   return parseBootstrapResponse(body)
 }
+
+/** The localStorage key under which the origin's last `/api/bootstrap` answer is kept. */
+export const BOOTSTRAP_CACHE_KEY = 'peermesh-bootstrap'
+
+/** The subset of `Storage` the bootstrap cache uses. */
+export interface BootstrapCacheStorage {
+  getItem: (key: string) => string | null
+  setItem: (key: string, value: string) => void
+  removeItem: (key: string) => void
+}
+
+/**
+ * The origin's relay as last seen, so that a reload can start the node with it as a bootstrap
+ * (persistent) peer at once, without waiting for `/api/bootstrap`. Anything unreadable is
+ * dropped and treated as no cache.
+ */
+export function readCachedBootstrap (storage: BootstrapCacheStorage): BootstrapInfo | undefined {
+  const text = storage.getItem(BOOTSTRAP_CACHE_KEY)
+  if (text === null) return undefined
+  try {
+    if (text.length > DISCOVERY_LIMITS.maxBootstrapBodyBytes) throw new InvalidBootstrapResponseError('cached bootstrap answer too large')
+    return parseBootstrapResponse(JSON.parse(text))
+  } catch {
+    storage.removeItem(BOOTSTRAP_CACHE_KEY)
+    return undefined
+  }
+}
+
+export function writeCachedBootstrap (storage: BootstrapCacheStorage, info: BootstrapInfo): void {
+  storage.setItem(BOOTSTRAP_CACHE_KEY, JSON.stringify({ peerId: info.peerId, addresses: info.addresses }))
+}
