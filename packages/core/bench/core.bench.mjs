@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Benchmarks of the core's hot paths and of mesh formation, against the built package (dist/).
+// Run: `npm run bench -w @peermesh/core` (builds first). Prints the median (p50) and p99 of each
+// task; docs/BENCHMARKS.md quotes one run. Machines here are noisy: compare numbers from one run.
+import '../../../scripts/node20-polyfills.js'
+import '../dist/shims/node.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { Bench } from 'tinybench'
+import { openPeerManager, parseNodeAddress, relayPeerManagerOptions, createMemoryPeerStore } from '../dist/index.js'
+import { createFakeClock, createTestNetwork } from '../dist/testing/index.js'
+
+const ids = []
+for (let i = 0; i < 2001; i++) ids.push(peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString())
+const relayId = ids[2000]
+const urls = ids.slice(0, 2000).map((id, i) => `ws://${id}@10.${(i >> 8) & 255}.${i & 255}.1:4001`)
+const relayed = ids.slice(0, 2000).map(id => `webrtc+ws://${id}@relay.example.com/via/${relayId}`)
+const parsed = urls.map(u => parseNodeAddress(u))
+
+const clock = createFakeClock(1_700_000_000_000)
+const pm = await openPeerManager({
+  selfId: relayId,
+  store: createMemoryPeerStore(),
+  clock,
+  options: { ...relayPeerManagerOptions, maxAddressesPerGroup: 0 }
+})
+for (const url of urls) pm.add(parseNodeAddress(url), { source: 'config' })
+
+let i = 0
+const fast = new Bench({ time: 1000, warmupTime: 200 })
+fast
+  .add('parseNodeAddress: ws URL of a known peer', () => { parseNodeAddress(urls[i++ % urls.length]) })
+  .add('parseNodeAddress: relayed WebRTC URL', () => { parseNodeAddress(relayed[i++ % relayed.length]) })
+  .add('NodeAddress → multiaddr → NodeAddress', () => { parseNodeAddress(parsed[i++ % parsed.length].toMultiaddr().toString()) })
+  .add('PeerManager (2000 peers): tryDialNext + dialFailed', () => {
+    const next = pm.tryDialNext()
+    if (next != null) pm.dialFailed(next)
+    clock.advance(60 * 60 * 1000)
+  })
+  .add('PeerManager (2000 peers): advertise(peer, 100)', () => { pm.advertise(ids[7], 100) })
+await fast.run()
+
+const member = { minConnected: 3, maxConnected: 6, maxOutgoingConnections: 4, maxConnectedUpgrade: 1 }
+const mesh = new Bench({ iterations: 5, time: 0, warmupIterations: 1, warmupTime: 0 })
+mesh.add('mesh: 12 nodes from one bootstrap to min degree 3, one component', async () => {
+  const net = await createTestNetwork(0, { peerManager: member })
+  await net.addNode({ peerManager: { ...member, maxConnected: 20 } })
+  for (let n = 1; n < 12; n++) await net.addNode()
+  await net.start()
+  await net.waitFor(() => net.components().length === 1 && net.minDegree() >= 3, { timeoutMs: 60_000 })
+  await net.stop()
+})
+await mesh.run()
+
+const rows = [...fast.tasks, ...mesh.tasks].map(task => {
+  const latency = task.result.latency
+  const unit = latency.p50 >= 1 ? 'ms' : 'µs'
+  const scale = unit === 'ms' ? 1 : 1000
+  return { task: task.name, median: `${(latency.p50 * scale).toFixed(unit === 'ms' ? 1 : 2)} ${unit}`, p99: `${(latency.p99 * scale).toFixed(unit === 'ms' ? 1 : 2)} ${unit}`, samples: latency.samplesCount ?? latency.samples?.length }
+})
+console.table(rows)
