@@ -13,6 +13,7 @@
  * 1. `peer:identify` over a direct connection lists the HOP protocol → the peer is a candidate.
  * 2. `reconcile()`: a slot whose relay is no longer a candidate, or whose listener lost its
  *    addresses, is freed; every free slot takes the best candidate not held by another slot
+ *    (nor by a circuit listener outside our slots, e.g. from a `/p2p-circuit` listen address)
  *    (preferred relays first, then in the order they connected) that is not backing off.
  * 3. `reserve(slot, relay)`: the slot's circuit listener listens on `/p2p/<relay>/p2p-circuit`
  *    (the first time, `transportManager.listen()` creates the listener; later the slot reuses
@@ -29,7 +30,7 @@
  */
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { ComponentLogger, Connection, IdentifyResult, Libp2pEvents, Listener, Logger as Libp2pLogger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { CODE_P2P, CODE_P2P_CIRCUIT, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { Circuit } from '@multiformats/multiaddr-matcher'
 import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js'
 import { RelayReservationFailedError } from './errors.js'
@@ -292,8 +293,9 @@ export class RelayReservationsService implements RelayReservations, Startable {
       slot.state = 'free'
     }
     const held = new Set(this.#slots.map(s => s.relay).filter((r): r is string => r != null))
+    const elsewhere = this.#reservedElsewhere()
     const choices = [...this.#candidates.entries()]
-      .filter(([id, c]) => !held.has(id) && c.retryAt <= now)
+      .filter(([id, c]) => !held.has(id) && !elsewhere.has(id) && c.retryAt <= now)
       .sort(([, a], [, b]) => Number(b.preferred) - Number(a.preferred))
     for (const slot of this.#slots) {
       if (slot.state !== 'free') continue
@@ -350,6 +352,24 @@ export class RelayReservationsService implements RelayReservations, Startable {
     this.#reconcile()
   }
 
+  /**
+   * Relays that a circuit listener other than our slots' holds addresses through (a `/p2p-circuit`
+   * listen address given by the caller reserves through libp2p's own discovery). A slot could not
+   * get an address of its own on them, so it leaves them alone.
+   */
+  #reservedElsewhere (): Set<string> {
+    const ours = new Set(this.#slots.map(s => s.listener))
+    const relays = new Set<string>()
+    for (const listener of this.#components.transportManager.getListeners()) {
+      if (ours.has(listener)) continue
+      for (const address of listener.getAddrs()) {
+        const relay = circuitRelayOf(address)
+        if (relay != null) relays.add(relay)
+      }
+    }
+    return relays
+  }
+
   #backOff (candidate: Candidate, now: number, errorName: string): void {
     candidate.failures++
     candidate.lastError = errorName
@@ -395,6 +415,16 @@ export class RelayReservationsService implements RelayReservations, Startable {
 /** A connection that is neither relayed (circuit) nor limited. */
 function isDirect (connection: Connection): boolean {
   return connection.limits == null && !Circuit.matches(connection.remoteAddr)
+}
+
+/** The relay's peer ID in `<relay addr>/p2p/<relay>/p2p-circuit…`, or undefined for another address. */
+function circuitRelayOf (address: Multiaddr): string | undefined {
+  let relay: string | undefined
+  for (const component of address.getComponents()) {
+    if (component.code === CODE_P2P_CIRCUIT) return relay
+    if (component.code === CODE_P2P) relay = component.value
+  }
+  return undefined
 }
 
 function errorName (err: unknown): string | undefined {

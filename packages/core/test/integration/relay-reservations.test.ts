@@ -129,6 +129,16 @@ describe('relay reservations', () => {
     expect(member.relayReservations.stats().reservations).toBe(1)
   })
 
+  it('a member given a /p2p-circuit listen address still ends up with one reservation per relay', async () => {
+    const first = await fixture.startRelay()
+    const second = await fixture.startRelay()
+    // libp2p's relay discovery reserves on one relay for '/p2p-circuit'; our slots take the rest
+    const member = await fixture.startMember([first, second], { listen: ['/p2p-circuit', '/webrtc'] })
+    await waitForRelays(member, [first.node, second.node])
+    expect(relayHoldsReservationFor(first.node, member)).toBe(true)
+    expect(relayHoldsReservationFor(second.node, member)).toBe(true)
+  })
+
   it('a member reserves again within seconds when its relay restarts on the same port and key', async () => {
     let relay = await fixture.startRelay()
     const member = await fixture.startMember([relay])
