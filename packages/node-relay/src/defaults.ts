@@ -1,7 +1,7 @@
 /**
  * Every default of the relay command, in one place. `--help` and the README show these values.
  */
-import { RELAY_SERVER_DEFAULTS, WEBRTC_MEMBER_LISTEN, defaultPeerManagerOptions, relayPeerManagerOptions, type PeerManagerOptions } from '@peermesh/core'
+import { RELAY_SERVER_DEFAULTS, defaultPeerManagerOptions, relayPeerManagerOptions, type PeerManagerOptions } from '@peermesh/core'
 import type { HttpAddress, LogLevel, RelayRole } from './options.js'
 
 export const DEFAULTS = {
@@ -24,11 +24,12 @@ export const DEFAULTS = {
 } as const
 
 /**
- * A relay listens for WebSocket connections on localhost; a peer listens only through its relays
- * (a reservation, then WebRTC signalled over it), like a browser tab.
+ * A relay listens for WebSocket connections on localhost. A peer listens like a browser tab (core's
+ * member default): WebRTC only, reachable through the relays it reserves on, which core's relay
+ * reservations service adds as `/p2p/<relay>/p2p-circuit` listeners by itself.
  */
 export function defaultListenFor (role: RelayRole): string[] {
-  return role === 'relay' ? ['/ip4/127.0.0.1/tcp/4001/ws'] : [...WEBRTC_MEMBER_LISTEN]
+  return role === 'relay' ? ['/ip4/127.0.0.1/tcp/4001/ws'] : ['/webrtc']
 }
 
 /** The peer manager preset core uses for this role. */

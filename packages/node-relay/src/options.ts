@@ -43,7 +43,7 @@ export interface IceServer {
 
 /** Everything the command was asked to do, after parsing and validation. */
 export interface RelayOptions {
-  /** Multiaddrs to listen on. @default `/ip4/127.0.0.1/tcp/4001/ws` for a relay, `/p2p-circuit`, `/webrtc` for a peer */
+  /** Multiaddrs to listen on. @default `/ip4/127.0.0.1/tcp/4001/ws` for a relay, `/webrtc` for a peer */
   listen: string[]
   /** Multiaddrs to announce instead of the listening ones. @default [] */
   announce: string[]

@@ -125,8 +125,7 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
   const stop = async (): Promise<void> => {
     stopping = true
     stopped ??= (async () => {
-      await node.stop()
-      await peerStore.close()
+      await node.stop() // closes connections, flushes and closes the peer store
       await http?.close()
     })()
     await stopped

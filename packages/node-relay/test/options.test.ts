@@ -44,7 +44,7 @@ describe('parseCommandLine', () => {
   })
 
   it('lets a peer listen through its relays by default, like a browser tab', () => {
-    expect(run(['--role', 'peer']).listen).toEqual(['/p2p-circuit', '/webrtc'])
+    expect(run(['--role', 'peer']).listen).toEqual(['/webrtc'])
   })
 
   it('collects repeated and comma-separated list values in order', () => {
