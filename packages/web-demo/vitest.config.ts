@@ -8,6 +8,21 @@ import { defineConfig } from 'vitest/config'
 import { playwright } from '@vitest/browser-playwright'
 import { chromiumExecutable, chromiumArgs } from '../../scripts/chromium.js'
 
+// Node 20 has no Map.groupBy, which Vitest 5's reporter calls to print failures; without it a
+// failing test shows only a reporter crash. Added here, in the process that runs the reporter.
+if (!('groupBy' in Map)) {
+  const groupBy = <K, V>(items: Iterable<V>, keyOf: (item: V, index: number) => K): Map<K, V[]> => {
+    const groups = new Map<K, V[]>()
+    let index = 0
+    for (const item of items) {
+      const key = keyOf(item, index++)
+      groups.set(key, [...(groups.get(key) ?? []), item])
+    }
+    return groups
+  }
+  Object.defineProperty(Map, 'groupBy', { value: groupBy, configurable: true, writable: true })
+}
+
 export default defineConfig({
   test: {
     projects: [
