@@ -68,6 +68,10 @@ export interface RelayHttpServer {
 
 /** The longest request target we look at, bytes. Longer ones get 414. */
 export const MAX_REQUEST_TARGET_BYTES = 2048
+/** Open HTTP connections at once; more are refused by the server until some close. */
+export const MAX_HTTP_CONNECTIONS = 1024
+/** A request must arrive completely within this time, ms. */
+export const HTTP_REQUEST_TIMEOUT_MS = 30_000
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
@@ -157,6 +161,9 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
       }
     })
   })
+  server.maxConnections = MAX_HTTP_CONNECTIONS
+  server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS
+  server.headersTimeout = Math.min(server.headersTimeout, HTTP_REQUEST_TIMEOUT_MS)
   server.on('connection', socket => {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
