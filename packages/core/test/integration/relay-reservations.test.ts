@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Libp2pNodeServices } from '../../src/libp2p/init.js'
 import { createPeerMeshNode, type PeerMeshNodeInit } from '../../src/node/create-node.js'
+import { createFakeClock } from '../../src/testing/index.js'
 
 type MeshNode = Awaited<ReturnType<typeof createPeerMeshNode>>
 
@@ -30,9 +31,9 @@ interface RelayHandle {
 class RelayReservationFixture {
   private readonly nodes = new Set<MeshNode>()
 
-  async startRelay (reuse?: RelayHandle): Promise<RelayHandle> {
+  async startRelay (reuse?: RelayHandle, init: Partial<PeerMeshNodeInit> = {}): Promise<RelayHandle> {
     const privateKey = reuse?.privateKey ?? await generateKeyPair('Ed25519')
-    const node = await this.start({ role: 'relay', privateKey, listen: [reuse?.listen ?? '/ip4/127.0.0.1/tcp/0/ws'] })
+    const node = await this.start({ role: 'relay', privateKey, listen: [reuse?.listen ?? '/ip4/127.0.0.1/tcp/0/ws'], ...init })
     const ws = node.libp2p.getMultiaddrs().find(ma => WebSockets.exactMatch(ma))
     if (ws == null) throw new Error('the relay has no ws address')
     return { node, privateKey, listen: ws.decapsulateCode(CODE_P2P).toString(), address: ws.toString() }
@@ -210,6 +211,28 @@ describe('relay reservations', () => {
     expect(connection.remoteAddr.toString()).toContain('/webrtc')
     expect(connection.limits).toBeUndefined()
     expect(await services(bob).ping.ping(alice.libp2p.peerId)).toBeGreaterThanOrEqual(0)
+  })
+
+  it('a relay that refuses a reservation is tried again only when its backoff ends, the delay doubling', async () => {
+    const relay = await fixture.startRelay(undefined, { maxReservations: 1 })
+    const first = await fixture.startMember([relay])
+    await waitForRelays(first, [relay.node])
+    // the relay is full now; the second member's backoffs run on a clock only the test moves
+    const clock = createFakeClock(1_000_000)
+    const second = await fixture.startMember([relay], { clock })
+    await vi.waitFor(() => { expect(second.relayReservations.candidates()[0]?.failures).toBe(1) }, RESERVATION_WAIT)
+    const firstRetryInMs = second.relayReservations.candidates()[0]!.retryAt! - clock.now()
+    expect(firstRetryInMs).toBeGreaterThanOrEqual(900)
+    expect(firstRetryInMs).toBeLessThanOrEqual(1100)
+    expect(second.relayReservations.stats()).toMatchObject({ attempts: 1, failures: 1, reservations: 0 })
+
+    clock.advance(firstRetryInMs)
+    await vi.waitFor(() => { expect(second.relayReservations.candidates()[0]?.failures).toBe(2) }, RESERVATION_WAIT)
+    const secondRetryInMs = second.relayReservations.candidates()[0]!.retryAt! - clock.now()
+    expect(secondRetryInMs).toBeGreaterThanOrEqual(1800)
+    expect(secondRetryInMs).toBeLessThanOrEqual(2200)
+    expect(second.relayReservations.stats()).toMatchObject({ attempts: 2, failures: 2, reservations: 0 })
+    expect(relaysInAddresses(second)).toEqual([])
   })
 
   it('relays reserve on no other relay, even when connected to one', async () => {
