@@ -8,7 +8,8 @@
  * positions are kept; style-only changes just repaint.
  *
  * Test hook: the container has `data-testid=graph`, `data-node-count`, `data-edge-count`, and
- * `data-layout` (`running` while the force simulation moves nodes, `settled` once it stops).
+ * `data-layout` (`running` while the force simulation moves nodes, `fitting` while the view zooms
+ * to fit, `settled` after).
  */
 import ForceGraph from 'force-graph'
 import type { TopologyGraph } from '@peermesh/core'
@@ -96,9 +97,20 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
     graph.zoom(zoom, FIT_DURATION_MS)
   }
   container.dataset.layout = 'settled'
+  // 'settled' once the simulation has stopped and the fit animation is over, so that a picture
+  // taken then shows the final view.
+  let settleTimer: ReturnType<typeof setTimeout> | undefined
   graph.onEngineStop(() => {
-    container.dataset.layout = 'settled'
-    if (!userMovedView) fitToView()
+    if (userMovedView) {
+      container.dataset.layout = 'settled'
+      return
+    }
+    fitToView()
+    clearTimeout(settleTimer)
+    settleTimer = setTimeout(() => {
+      if (container.dataset.layout === 'fitting') container.dataset.layout = 'settled'
+    }, FIT_DURATION_MS)
+    container.dataset.layout = 'fitting'
   })
 
   return {
@@ -118,6 +130,7 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
       }
     },
     destroy () {
+      clearTimeout(settleTimer)
       observer.disconnect()
       graph._destructor()
     }
