@@ -1,7 +1,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { WebSockets } from '@multiformats/multiaddr-matcher'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLibp2pNode } from '../../src/libp2p/create-libp2p.node.js'
 import { InvalidLibp2pNodeInitError } from '../../src/libp2p/errors.js'
 import type { Libp2pNodeInit, Libp2pNodeServices } from '../../src/libp2p/init.js'
@@ -84,6 +84,32 @@ describe('createLibp2pNode (Node.js)', () => {
     })
     await expect(member.dial(relay.getMultiaddrs()[0]!)).rejects.toMatchObject({ name: 'DialDeniedError' })
     expect(asked).toContain(relay.getMultiaddrs()[0]!.toString())
+  })
+
+  it('merges extra services next to the built-in ones, typed', async () => {
+    const node = await createLibp2pNode({
+      privateKey: await generateKeyPair('Ed25519'),
+      memory: true,
+      listen: [],
+      services: { greeter: () => ({ greet: (name: string) => `hello ${name}` }) }
+    })
+    expect(node.services.greeter.greet('mesh')).toBe('hello mesh')
+    expect(Object.keys(node.services).sort()).toEqual(['greeter', 'identify', 'identifyPush', 'ping', 'pubsub'])
+  })
+
+  it('runs the relay server on the relay role and holds at most maxReservations', async () => {
+    const requests: string[] = []
+    const relay = await startNode({
+      role: 'relay',
+      relayServer: { maxReservations: 2 },
+      connectionGater: { denyInboundRelayReservation: (peer) => { requests.push(peer.toString()); return false } }
+    })
+    const members = [await startNode({ role: 'node' }), await startNode({ role: 'node' }), await startNode({ role: 'node' })]
+    await Promise.all(members.map(async (member) => { await member.dial(relay.getMultiaddrs()[0]!) }))
+    await vi.waitFor(() => {
+      expect(new Set(requests).size).toBe(3)
+      expect(relay.services.relay?.reservations.size).toBe(2)
+    }, { timeout: 10_000, interval: 20 })
   })
 
   it.each([
