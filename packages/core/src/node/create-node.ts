@@ -38,7 +38,7 @@ import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
 import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
 import { registerMeshMetrics, registerRelayReservationMetrics } from './mesh-metrics.js'
-import { relayReservations, type RelayReservations, type RelayReservationsOptions } from '../relay-reservations/index.js'
+import { relayReservations, releaseReservationsOnDisconnect, type RelayReservations, type RelayReservationsOptions } from '../relay-reservations/index.js'
 import { MeshSessions, SESSION_PROTOCOL, SESSION_VERSION } from '../session/mesh-sessions.js'
 import { peerExchange, PEX_PROTOCOL, type PeerExchange, type PeerExchangeBook, type PeerExchangeOptions } from '../pex/index.js'
 import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, PeerRole, PeerView, TopologyGraph } from './types.js'
@@ -395,6 +395,8 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
   const broadcast = new BroadcastChannel({ pubsub: libp2p.services.pubsub, selfId, clock })
   if (libp2p.metrics != null) registerRelayReservationMetrics(libp2p.metrics, libp2p.services.relayReservations)
+  // a relay frees a client's reservation when the client disconnects (libp2p keeps it for its TTL)
+  if (libp2p.services.relay != null) releaseReservationsOnDisconnect({ events: libp2p, getConnections: (peer) => libp2p.getConnections(peer), relay: libp2p.services.relay })
   if (libp2p.metrics != null) registerMeshMetrics(libp2p.metrics, { peerManager, router, pex, topology, broadcast, sessions })
   return new PeerMeshNodeImpl({ role, libp2p, peerManager, router, topology, broadcast, sessions, store, clock, logger })
 }

@@ -30,6 +30,11 @@ export {
   type RelayReservationsOptions
 } from './options.js'
 export {
+  releaseReservationsOnDisconnect,
+  type ReservationRelease,
+  type ReservationReleaseComponents
+} from './release-on-disconnect.js'
+export {
   RELAY_HOP_PROTOCOL,
   type RelayReservations,
   type RelayReservationsComponents,

@@ -235,6 +235,18 @@ describe('relay reservations', () => {
     expect(relaysInAddresses(second)).toEqual([])
   })
 
+  it('a relay frees the reservation of a member that left, so a newcomer gets the last slot', async () => {
+    const relay = await fixture.startRelay(undefined, { maxReservations: 1 })
+    const leaver = await fixture.startMember([relay])
+    await waitForRelays(leaver, [relay.node])
+    await fixture.stop(leaver)
+    await vi.waitFor(() => { expect(relayHoldsReservationFor(relay.node, leaver)).toBe(false) }, RESERVATION_WAIT)
+
+    const newcomer = await fixture.startMember([relay])
+    await waitForRelays(newcomer, [relay.node])
+    expect(newcomer.relayReservations.stats()).toMatchObject({ attempts: 1, failures: 0 })
+  })
+
   it('relays reserve on no other relay, even when connected to one', async () => {
     const first = await fixture.startRelay()
     const second = await fixture.startRelay()
