@@ -30,7 +30,8 @@ export interface RelayReservationsOptions {
   maxRetryDelayMs: number
   /**
    * Most relays remembered as candidates (connected peers that speak the circuit relay HOP
-   * protocol). Further ones are ignored until a remembered one disconnects.
+   * protocol). A relay that identifies while the list is full is not remembered (it is
+   * considered again when it next identifies, e.g. after reconnecting).
    *
    * @default 64
    */
