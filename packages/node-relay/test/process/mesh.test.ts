@@ -92,6 +92,17 @@ describe('relays and peers as processes', () => {
     })
   })
 
+  it('advertises a second relay to a peer that only knows the first', async () => {
+    const a = await start([...RELAY_FLAGS, '--data-dir', await dataDir()])
+    const b = await start([...RELAY_FLAGS, '--data-dir', await dataDir(), '--bootstrap', a.ready.addresses[0] ?? ''])
+    await expect.poll(async () => (await viewOf(a, b.ready.peerId))?.addresses, MESH_DEADLINE)
+      .toEqual(expect.arrayContaining(b.ready.addresses))
+
+    const peer = await start(['--role', 'peer', ...TEST_FLAGS, '--data-dir', await dataDir(), '--bootstrap', a.ready.addresses[0] ?? ''])
+    await expect.poll(async () => (await viewOf(peer, b.ready.peerId))?.addresses, MESH_DEADLINE)
+      .toEqual(expect.arrayContaining(b.ready.addresses))
+  })
+
   it('connects two --role peer nodes over WebRTC through a relay', async () => {
     const relay = await start([...RELAY_FLAGS, '--data-dir', await dataDir()])
     const bootstrap = relay.ready.addresses[0] ?? ''
