@@ -29,17 +29,20 @@ describe('Node members through a Node relay', () => {
     alice.services.pubsub.subscribe(topic)
     bob.services.pubsub.subscribe(topic)
     // The relay does not subscribe: the message can only travel over the WebRTC connection.
+    // Each side learns the other's subscription over the other's outbound gossipsub stream, so
+    // once both know, alice has a stream to publish on.
     await vi.waitFor(() => {
       expect(alice.services.pubsub.getSubscribers(topic).map(String)).toContain(bob.peerId.toString())
+      expect(bob.services.pubsub.getSubscribers(topic).map(String)).toContain(alice.peerId.toString())
     }, { timeout: 10_000, interval: 20 })
 
-    const received = new Promise<Message>((resolve) => {
-      bob.services.pubsub.addEventListener('message', (event) => {
-        if (event.detail.topic === topic) resolve(event.detail)
-      })
+    const received: Message[] = []
+    bob.services.pubsub.addEventListener('message', (event) => {
+      if (event.detail.topic === topic) received.push(event.detail)
     })
     await alice.services.pubsub.publish(topic, new TextEncoder().encode('hello over webrtc'))
-    const message = await received
+    await vi.waitFor(() => { expect(received).toHaveLength(1) }, { timeout: 10_000, interval: 20 })
+    const message = received[0]!
     expect(new TextDecoder().decode(message.data)).toBe('hello over webrtc')
     expect(message.type === 'signed' && message.from.equals(alice.peerId)).toBe(true)
 
