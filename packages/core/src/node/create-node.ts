@@ -355,24 +355,8 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
       denyInboundEncryptedConnection: (peerId) => !peerManager.canAccept(peerId.toString())
     }
   })
-  let router: MeshRouter | undefined
-  const sessions = new MeshSessions({
-    libp2p,
-    role,
-    clock,
-    logger,
-    events: {
-      onGoodbye: (peerId) => { void router?.dropPeer(peerId) },
-      onHello: (peerId, hello) => {
-        if (hello.version !== SESSION_VERSION) {
-          peerManager.inactivate(peerId, `session protocol version ${hello.version}`)
-          void router?.dropPeer(peerId)
-        }
-      },
-      onMisbehaviour: (peerId, reason) => { peerManager.misbehaved(peerId, misbehaviourPoints.invalidMessage, reason) }
-    }
-  })
-  router = new MeshRouter({
+  // the router says goodbye through the sessions, and a goodbye received drops the peer in the router
+  const router: MeshRouter = new MeshRouter({
     libp2p,
     peerManager,
     clock,
@@ -380,6 +364,22 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     logger,
     farewell: async (peerId, reason) => { await sessions.goodbye(peerId, reason) }
   }, { protocols: [PEX_PROTOCOL, SESSION_PROTOCOL], ...init.router })
+  const sessions = new MeshSessions({
+    libp2p,
+    role,
+    clock,
+    logger,
+    events: {
+      onGoodbye: (peerId) => { void router.dropPeer(peerId) },
+      onHello: (peerId, hello) => {
+        if (hello.version !== SESSION_VERSION) {
+          peerManager.inactivate(peerId, `session protocol version ${hello.version}`)
+          void router.dropPeer(peerId)
+        }
+      },
+      onMisbehaviour: (peerId, reason) => { peerManager.misbehaved(peerId, misbehaviourPoints.invalidMessage, reason) }
+    }
+  })
   router.listen({
     onReady: (link) => { if (link.protocols?.includes(SESSION_PROTOCOL) === true) sessions.open(link.primary) },
     onGone: (peerId) => { sessions.close(peerId) }
