@@ -124,6 +124,20 @@ describe('stopping and restarting', () => {
     expect(relay.logs().find(line => line.msg === 'starting')).toMatchObject({ dataDir: dataDir.path })
   })
 
+  it('exits 1 with the reason when its HTTP port is taken', async () => {
+    const other = await tempDataDir()
+    try {
+      const first = await startRelayProcess([...RELAY_FLAGS, '--data-dir', other.path])
+      running.push(first)
+      const taken = first.http.replace('http://', '')
+      await expect(startRelayProcess(['--listen', '/ip4/127.0.0.1/tcp/0/ws', '--http', taken, '--log-format', 'json', '--data-dir', dataDir.path]))
+        .rejects.toThrow(/exited \(code 1.*could not start.*EADDRINUSE/s)
+    } finally {
+      await Promise.all(running.splice(0).map(async r => { await r.dispose() }))
+      await other.remove()
+    }
+  })
+
   it('refuses a second process on the same data directory with exit code 1', async () => {
     await start()
     const second = startRelayProcess([...RELAY_FLAGS, '--data-dir', dataDir.path])
