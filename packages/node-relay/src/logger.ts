@@ -41,12 +41,16 @@ export function createStderrLogger (init: StderrLoggerInit): Logger {
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
 }
 
-/** `{"time":"…","level":"info","msg":"…",…fields}`; fields never overwrite time, level or msg. */
+/** `{"time":"…","level":"info","msg":"…",…fields}`; fields named time, level or msg are dropped. */
 export function formatJsonLine (at: number, level: LogLevel, message: string, fields?: Record<string, unknown>): string {
-  const entry: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(fields ?? {})) entry[key] = toJsonValue(value)
-  return JSON.stringify({ ...entry, time: new Date(at).toISOString(), level, msg: message })
+  const entry: Record<string, unknown> = { time: new Date(at).toISOString(), level, msg: message }
+  for (const [key, value] of Object.entries(fields ?? {})) {
+    if (!RESERVED_JSON_KEYS.has(key)) entry[key] = toJsonValue(value)
+  }
+  return JSON.stringify(entry)
 }
+
+const RESERVED_JSON_KEYS = new Set(['time', 'level', 'msg'])
 
 /** `2026-11-21T01:02:03.456Z INFO  message key=value …` */
 export function formatPrettyLine (at: number, level: LogLevel, message: string, fields?: Record<string, unknown>): string {
