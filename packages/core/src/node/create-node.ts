@@ -287,14 +287,50 @@ export function selfAddresses (libp2p: Libp2p): NodeAddress[] {
  */
 const MEMBER_LISTEN: readonly string[] = Object.freeze(['/webrtc'])
 
-/** The PeerManager as the address book peer exchange reads from and writes to. */
-function peerExchangeBook (peerManager: PeerManager, maxPeers: number): PeerExchangeBook {
+/**
+ * The PeerManager as the address book peer exchange reads from and writes to. While fewer than
+ * `minConnectedFloor` peers are connected the book counts as empty, so peer exchange asks again
+ * within about a second: a member that so far knows only its relay learns the members the relay
+ * meets a moment later, instead of after the 30 s base interval. Relays pass 0.
+ */
+function peerExchangeBook (peerManager: PeerManager, maxPeers: number, minConnectedFloor: number): PeerExchangeBook {
   return {
     advertise: (forPeerId, limit) => peerManager.advertise(forPeerId, limit),
     add: (address, options) => peerManager.add(address, options),
-    knownPeerCount: () => peerManager.stats().peers,
+    knownPeerCount: () => {
+      const stats = peerManager.stats()
+      return stats.connected < minConnectedFloor ? 0 : stats.peers
+    },
     capacity: () => maxPeers > 0 ? maxPeers : Number.MAX_SAFE_INTEGER
   }
+}
+
+/** Addresses read from one identify result, at most. */
+const MAX_IDENTIFY_ADDRESSES = 8
+
+/**
+ * Adds the dialable addresses a connected peer announces in identify to the PeerManager, with the
+ * trust of gossip (the caps and private-address rules of peer exchange apply). Plain circuit
+ * addresses are skipped, as in `selfAddresses`: peers reach each other over WebRTC.
+ */
+function learnAddressesFromIdentify (libp2p: Libp2p, peerManager: PeerManager): void {
+  libp2p.addEventListener('peer:identify', (event) => {
+    const peerId = event.detail.peerId.toString()
+    for (const ma of event.detail.listenAddrs.slice(0, MAX_IDENTIFY_ADDRESSES)) {
+      let address: NodeAddress
+      try {
+        address = nodeAddressFromMultiaddr(ma.toString().endsWith(`/p2p/${peerId}`) ? ma : ma.encapsulate(`/p2p/${peerId}`))
+      } catch {
+        continue
+      }
+      if (address.peerId !== peerId || address.protocol === 'circuit') continue
+      try {
+        peerManager.add(address, { source: 'gossip' })
+      } catch {
+        // refused (our own, banned or invalid peer): nothing to learn
+      }
+    }
+  })
 }
 
 function presetFor (role: PeerRole): PeerManagerOptions {
@@ -339,7 +375,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
     ...(role === 'relay' ? { relayServer: { ...(init.maxReservations != null ? { maxReservations: init.maxReservations } : {}) } } : {}),
     services: {
-      pex: peerExchange({ ...init.pex, book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers), reporter: peerManager, clock, random }),
+      pex: peerExchange({ ...init.pex, book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers, role === 'relay' ? 0 : peerManagerOptions.minConnected), reporter: peerManager, clock, random }),
       // relays never reserve on other relays (they learn about each other through peer exchange)
       relayReservations: relayReservations({
         ...init.relayReservations,
@@ -390,6 +426,10 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     onReady: (link) => { if (link.protocols?.includes(PEX_PROTOCOL) === true) pex.startRequesting(link.primary.remotePeer) },
     onGone: (peerId) => { pex.stopRequesting(peerIdFromString(peerId)) }
   })
+  // A member's relayed WebRTC address exists only once its reservation is made, usually after its
+  // relay already asked it for peers; identify (and identify-push, sent when addresses change)
+  // tells the relay at once, so peer exchange can hand the address to the other members.
+  learnAddressesFromIdentify(libp2p, peerManager)
   const neighbours = (): Array<{ peerId: string, transport: ReturnType<MeshRouter['neighbours']>[number]['transport'], direction: 'inbound' | 'outbound', rttMs?: number }> =>
     router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
