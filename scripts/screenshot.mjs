@@ -186,6 +186,7 @@ async function main () {
 
     await mkdir(dirname(outFile), { recursive: true })
     await shot.bringToFront()
+    await shot.evaluate(() => { if (document.activeElement instanceof HTMLElement) document.activeElement.blur() })
     await shot.screenshot({ path: outFile, fullPage: true })
     step(`wrote ${outFile}`)
   } finally {

@@ -32,6 +32,10 @@ export const LINK_STYLES: Record<MeshLinkKind, { colour: string, dash: number[] 
   memory: { colour: '#6b7280', dash: [2, 3], width: 1.5 }
 }
 
+/** Layout: link length and node repulsion, in graph units. */
+const LINK_DISTANCE = 70
+const CHARGE_STRENGTH = -220
+
 /** Fit-to-view: margin around the peers (graph units), closest zoom, animation time. */
 const FIT_PADDING_PX = 30
 const MAX_FIT_ZOOM = 2.5
@@ -67,6 +71,11 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
     .linkLabel((link) => `${link.transport}${link.rttMs === undefined ? '' : `, ${Math.round(link.rttMs)} ms`}`)
     .cooldownTime(4000)
     .graphData({ nodes: [], links: [] })
+
+  // Longer links and a stronger repulsion than d3's defaults (30, -30): a mesh is dense, and
+  // its nodes carry labels.
+  graph.d3Force('link')?.distance(LINK_DISTANCE)
+  graph.d3Force('charge')?.strength(CHARGE_STRENGTH)
 
   const resize = (): void => {
     const { width, height } = canvasHost.getBoundingClientRect()
