@@ -14,7 +14,7 @@ import {
   loadOrCreatePrivateKey,
   parseNodeAddress
 } from '@peermesh/core'
-import type { NodeLogEvent, PeerMeshNode, PeerView } from '@peermesh/core'
+import type { Logger, NodeLogEvent, PeerMeshNode, PeerView } from '@peermesh/core'
 import { createChat } from './chat.js'
 import { createEventLog } from './event-log.js'
 import { claimIdentitySlot } from './identity-slot.js'
@@ -72,6 +72,18 @@ function note (level: NodeLogEvent['level'], message: string, fields?: Record<st
   log.add({ level, message, at: Date.now(), ...(fields === undefined ? {} : { fields }) })
 }
 
+/**
+ * The node's logger writes into the event log. It carries everything the node's `log` event does
+ * (the node logs those lines through it too) plus the router's and the PeerManager's lines
+ * (connected, dial failed, evicting…), so the page listens to the logger, not to `log`.
+ */
+const pageLogger: Logger = {
+  debug: (message, fields) => { note('debug', message, fields) },
+  info: (message, fields) => { note('info', message, fields) },
+  warn: (message, fields) => { note('warn', message, fields) },
+  error: (message, fields) => { note('error', message, fields) }
+}
+
 function setStatus (text: string, isError = false): void {
   ui.status.textContent = text
   ui.status.classList.toggle('error', isError)
@@ -124,7 +136,6 @@ function wire (node: PeerMeshNode, slot: IdentitySlot): void {
   node.addEventListener('topology:change', (event) => { graph.update(event.detail) })
   node.addEventListener('broadcast:message', (event) => { chat.show(event.detail) })
   node.addEventListener('addresses:change', () => { renderInvite(node) })
-  node.addEventListener('log', (event) => { log.add(event.detail) })
 
   setInterval(() => { peerTable.render(lastPeers, Date.now()) }, CLOCK_TICK_MS)
 
@@ -261,13 +272,14 @@ async function start (): Promise<void> {
   for (const line of pageOptions.ignored) note('warn', `ignored page option ${line}`)
 
   setStatus('Loading identity…')
-  const { privateKey, created } = await loadOrCreatePrivateKey({ location: slot.dbName })
-  const peerStore = await createPersistentPeerStore({ location: slot.dbName })
+  const { privateKey, created } = await loadOrCreatePrivateKey({ location: slot.dbName, logger: pageLogger })
+  const peerStore = await createPersistentPeerStore({ location: slot.dbName, logger: pageLogger })
   const node = await createPeerMeshNode({
     role: 'browser',
     privateKey,
     peerStore,
     bootstrap: [...relays],
+    logger: pageLogger,
     peerManager: peerManagerOverrides(pageOptions.options, browserPeerManagerOptions)
   })
   note('info', `${created ? 'created a new identity' : 'loaded the identity'} in slot ${slot.slot}${slot.resumed ? ' (same tab as before)' : ''}`, { peerId: node.peerId, database: slot.dbName })
