@@ -71,6 +71,9 @@ export async function runCli (proc: NodeJS.Process): Promise<void> {
 
   proc.stdout.write(JSON.stringify(relay.ready) + '\n')
   logger.info('ready', { peerId: relay.ready.peerId, addresses: relay.ready.addresses, http: relay.ready.http })
+  if (options.serveDemo.kind !== 'off' && relay.ready.http != null) {
+    logger.info(`web demo: open ${relay.ready.http}/ in a browser`, { url: `${relay.ready.http}/` })
+  }
   const detachChat = attachChatConsole({ node: relay.node, input: proc.stdin, logger })
 
   const signal = await stopRequested
