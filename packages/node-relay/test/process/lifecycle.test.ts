@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parsePrometheusText } from '../support/prometheus-text.js'
@@ -142,5 +142,25 @@ describe('stopping and restarting', () => {
     await start()
     const second = startRelayProcess([...RELAY_FLAGS, '--data-dir', dataDir.path])
     await expect(second).rejects.toThrow(/exited \(code 1/)
+  })
+})
+
+describe('serving the web demo', () => {
+  it('serves the given directory at / and logs where to point a browser', async () => {
+    const dataDir = await tempDataDir()
+    const site = join(dataDir.path, 'site')
+    await mkdir(site)
+    await writeFile(join(site, 'index.html'), '<!doctype html><title>served by the relay</title>')
+    const relay = await startRelayProcess([...RELAY_FLAGS, '--data-dir', join(dataDir.path, 'state'), `--serve-demo=${site}`])
+    try {
+      const res = await fetch(`${relay.http}/`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
+      expect(await res.text()).toContain('served by the relay')
+      await expect.poll(() => relay.logs().find(line => line.url === `${relay.http}/`)?.msg).toBe(`web demo: open ${relay.http}/ in a browser`)
+    } finally {
+      await relay.dispose()
+      await dataDir.remove()
+    }
   })
 })
