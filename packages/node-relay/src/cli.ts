@@ -40,6 +40,9 @@ export async function runCli (proc: NodeJS.Process): Promise<void> {
   }
 
   const { options } = command
+  // A log or ready-line reader that goes away (`| head -n1`) must not take the relay down with EPIPE.
+  proc.stdout.on('error', () => {})
+  proc.stderr.on('error', () => {})
   const logger = createStderrLogger({ level: options.logLevel, format: options.logFormat, sink: proc.stderr })
 
   let requestStop!: (signal: StopSignal) => void

@@ -97,6 +97,12 @@ describe('stopping and restarting', () => {
     })
   }
 
+  it('still stops cleanly when whoever read its logs has gone away', async () => {
+    const relay = await start()
+    relay.child.stderr?.destroy()
+    expect(await relay.signal('SIGTERM')).toMatchObject({ code: 0, signal: null })
+  })
+
   it('keeps its peer ID across a restart', async () => {
     const first = await start()
     await first.signal('SIGTERM')
