@@ -2,9 +2,10 @@
  * The page: claims an identity slot, starts a full peermesh node in this tab, and wires the
  * node's events to the graph, the peer table, the counters, the chat and the event log.
  *
- * Nothing here waits for relay discovery before starting the node: the node starts with the
- * relays named in the page URL and dials the peers in its persistent store at once, and the
- * origin's `/api/bootstrap` answer is added whenever it arrives.
+ * Relay discovery does not hold the node back: it starts with the relays named in the page URL
+ * and the one this origin named last time, and dials the peers in its persistent store at once;
+ * the origin's `/api/bootstrap` answer is added whenever it arrives. Only a tab that knows no
+ * relay at all (and so has nothing to dial) waits for that answer, at most 5 s.
  */
 import {
   browserPeerManagerOptions,
