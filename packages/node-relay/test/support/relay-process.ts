@@ -20,7 +20,7 @@ export const TEST_FLAGS = ['--http', '127.0.0.1:0', '--log-format', 'json']
 export const RELAY_FLAGS = ['--listen', '/ip4/127.0.0.1/tcp/0/ws', ...TEST_FLAGS]
 
 /** Longest a process may take to print its ready line before the test fails. */
-const READY_DEADLINE_MS = 20_000
+const READY_DEADLINE_MS = 30_000
 
 /** The environment without any PEERMESH_* variables of the calling shell. */
 export function cleanEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
