@@ -161,8 +161,10 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.started = false
     this.peersTimer?.cancel()
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
-    // tell neighbours we are leaving, so they drop us at once instead of waiting for a timeout
-    await this.sessions.goodbyeAll('shutdown')
+    // Tell neighbours we are leaving, so they drop us at once instead of waiting for a timeout.
+    // Synchronous on purpose: from a page's `pagehide`, nothing after the first await may run.
+    this.sessions.goodbyeNow('shutdown')
+    await this.sessions.drain()
     await this.sessions.stop()
     this.meshTopology.stop()
     this.broadcastChannel.stop()

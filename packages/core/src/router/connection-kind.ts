@@ -22,15 +22,26 @@ export function isLimited (connection: Pick<Connection, 'limits'>): boolean {
 }
 
 /**
+ * Two connections to one peer opened further apart than this are not a simultaneous dial: the
+ * peer came back (a reloaded tab, a restarted node) and the older connection is stale.
+ */
+export const SIMULTANEOUS_DIAL_WINDOW_MS = 5_000
+
+/**
  * Which of two connections to the same peer both sides keep. A direct connection beats a limited
- * (relayed) one. Between two direct connections the one dialed by the peer with the smaller peer
- * ID wins; both ends compute the same answer, so a simultaneous dial never leaves two connections
- * or zero.
+ * (relayed) one. Between two direct connections opened more than
+ * {@link SIMULTANEOUS_DIAL_WINDOW_MS} apart the newer wins (the peer reconnected, e.g. after a
+ * reload, and our end of the old one may not have noticed yet). Within that window it was a
+ * simultaneous dial: the connection dialed by the peer with the smaller peer ID wins. Both ends
+ * compute the same answer, so a pair never keeps two connections or none.
  */
 export function preferredConnection (a: Connection, b: Connection, selfId: string): Connection {
   const aLimited = isLimited(a)
   const bLimited = isLimited(b)
   if (aLimited !== bLimited) return aLimited ? b : a
+  if (Math.abs(a.timeline.open - b.timeline.open) > SIMULTANEOUS_DIAL_WINDOW_MS) {
+    return a.timeline.open > b.timeline.open ? a : b
+  }
   const remoteId = a.remotePeer.toString()
   const weDialWinner = selfId < remoteId
   const aWins = (a.direction === 'outbound') === weDialWinner

@@ -72,6 +72,23 @@ interface Session {
   outbox: PeerOutbox
   controller: AbortController
   writer: Promise<void>
+  /** Our writing stream, once open. */
+  stream?: Stream
+}
+
+/** A frame as lpStream writes it: unsigned varint length, then the bytes. */
+function lengthPrefixed (bytes: Uint8Array): Uint8Array {
+  const prefix: number[] = []
+  let n = bytes.byteLength
+  while (n >= 0x80) {
+    prefix.push((n & 0x7f) | 0x80)
+    n >>>= 7
+  }
+  prefix.push(n)
+  const frame = new Uint8Array(prefix.length + bytes.byteLength)
+  frame.set(prefix)
+  frame.set(bytes, prefix.length)
+  return frame
 }
 
 export class MeshSessions {
@@ -120,6 +137,7 @@ export class MeshSessions {
       let stream: Stream | undefined
       try {
         stream = await connection.newStream(SESSION_PROTOCOL, { signal: controller.signal, runOnLimitedConnection: true })
+        session.stream = stream
         const frames = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
         await outbox.run(async bytes => { await frames.write(bytes, { signal: controller.signal }) }, controller.signal)
         await stream.close({ signal: AbortSignal.timeout(1000) })
@@ -163,6 +181,51 @@ export class MeshSessions {
         resolve()
       }
     })
+  }
+
+  /**
+   * Says goodbye to every neighbour **synchronously**: the frame is handed to each open session
+   * stream before this returns. A page that is being closed (`pagehide`) gets no later turn of the
+   * event loop, so this is the only goodbye its peers would ever receive.
+   * @returns how many neighbours were told
+   */
+  goodbyeNow (reason: GoodbyeReason): number {
+    const frame = lengthPrefixed(SessionMessage.encode({ goodbye: { reason: toWire[reason] } }))
+    let told = 0
+    for (const [peerId, session] of this.sessions) {
+      const stream = session.stream
+      if (stream == null) {
+        // our stream is still being negotiated: the writer sends the goodbye once it opens
+        if (session.outbox.enqueue(SessionMessage.encode({ goodbye: { reason: toWire[reason] } }), OutboxPriority.Control)) told++
+        session.outbox.close()
+        continue
+      }
+      if (stream.writeStatus !== 'writable') continue
+      try {
+        stream.send(frame)
+        told++
+        this.stats.goodbyesSent++
+      } catch (err) {
+        this.log.debug('goodbye not sent', { peer: peerId, error: err instanceof Error ? err.message : String(err) })
+      }
+      session.outbox.close()
+    }
+    return told
+  }
+
+  /**
+   * Waits until every writer has flushed and closed its stream (after `goodbyeNow`), at most
+   * `goodbyeFlushMs`.
+   */
+  async drain (): Promise<void> {
+    const writers = [...this.sessions.values()].map(async s => { await s.writer })
+    if (writers.length === 0) return
+    let timer: ReturnType<Clock['setTimeout']> | undefined
+    await Promise.race([
+      Promise.allSettled(writers),
+      new Promise<void>(resolve => { timer = this.clock.setTimeout(resolve, this.options.goodbyeFlushMs) })
+    ])
+    timer?.cancel()
   }
 
   /** Says goodbye to every neighbour at once (node shutdown). */
