@@ -408,11 +408,17 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     clock,
     logger,
     events: {
-      onGoodbye: (peerId) => { void router.dropPeer(peerId) },
+      onGoodbye: (peerId) => { router.dropPeer(peerId) },
+      onSessionEnded: (peerId, connection) => {
+        // only when it ended on the one connection we have to that peer: a duplicate or a replaced
+        // connection being closed ends its streams too
+        const link = router.neighbour(peerId)
+        if (link?.primary === connection && libp2p.getConnections(connection.remotePeer).length === 1) router.dropPeer(peerId)
+      },
       onHello: (peerId, hello) => {
         if (hello.version !== SESSION_VERSION) {
           peerManager.inactivate(peerId, `session protocol version ${hello.version}`)
-          void router.dropPeer(peerId)
+          router.dropPeer(peerId)
         }
       },
       onMisbehaviour: (peerId, reason) => { peerManager.misbehaved(peerId, misbehaviourPoints.invalidMessage, reason) }
@@ -420,6 +426,11 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   })
   router.listen({
     onReady: (link) => { if (link.protocols?.includes(SESSION_PROTOCOL) === true) sessions.open(link.primary) },
+    // the session follows the connection both sides keep (relayed → direct, stale → new)
+    onPrimaryChange: (link) => {
+      if (link.protocols?.includes(SESSION_PROTOCOL) !== true) return
+      sessions.move(link.primary)
+    },
     onGone: (peerId) => { sessions.close(peerId) }
   })
   const pex: PeerExchange = libp2p.services.pex

@@ -130,6 +130,11 @@ export interface MeshRouterEvents {
   onGone?(peerId: string): void
   /** Anything about neighbours changed (connections, RTT, state). */
   onChange?(): void
+  /**
+   * A ready neighbour's kept connection changed (a relayed one replaced by direct WebRTC, or a
+   * stale one by the peer's new one): per-connection state such as streams must move to it.
+   */
+  onPrimaryChange?(link: NeighbourLink): void
 }
 
 export interface MeshRouterComponents {
@@ -238,10 +243,17 @@ export class MeshRouter {
     return rest
   }
 
-  /** Closes every connection to `peerId` now (e.g. it said goodbye). */
-  async dropPeer (peerId: string): Promise<void> {
+  /**
+   * Drops every connection to `peerId` at once, without a graceful close: the peer told us it is
+   * leaving (Goodbye), so waiting for it to acknowledge a close would only delay noticing.
+   */
+  dropPeer (peerId: string): void {
     const link = this.links.get(peerId)
-    if (link != null) await this.closeAll(link)
+    if (link == null) return
+    for (const connection of [...link.connections]) connection.abort(new PeerLeftError(`${peerId} said goodbye`))
+    if (this.links.get(peerId) === link) {
+      for (const c of [...link.connections]) this.onConnectionClose(new CustomEvent('connection:close', { detail: c }))
+    }
   }
 
   // ---- loops ----------------------------------------------------------------------------------
@@ -482,6 +494,7 @@ export class MeshRouter {
       best = best == null ? connection : preferredConnection(best, connection, this.selfId)
     }
     if (best == null) return
+    const changed = link.primary !== best
     link.primary = best
     link.transport = transportOf(best.remoteAddr)
     link.direction = best.direction
@@ -492,6 +505,10 @@ export class MeshRouter {
       this.stats.duplicateConnectionsClosed++
       this.log.debug('closing duplicate connection', { peer: link.peerId, transport: transportOf(connection.remoteAddr), direction: connection.direction })
       void connection.close().catch(err => { connection.abort(err instanceof Error ? err : new Error(String(err))) })
+    }
+    if (changed && link.ready) {
+      const view = this.neighbour(link.peerId)
+      if (view != null) for (const listener of this.listeners) listener.onPrimaryChange?.(view)
     }
   }
 
@@ -539,6 +556,11 @@ export class MeshRouter {
   private changed (): void {
     for (const listener of this.listeners) listener.onChange?.()
   }
+}
+
+/** Why we aborted the connections of a peer that said goodbye. */
+export class PeerLeftError extends Error {
+  override name = 'PeerLeftError'
 }
 
 export class DialTimeoutError extends Error {

@@ -58,6 +58,12 @@ export interface MeshSessionsEvents {
   onGoodbye?(peerId: string, reason: GoodbyeReason): void
   /** The peer broke the protocol (oversized, undecodable or too many messages). */
   onMisbehaviour?(peerId: string, reason: string): void
+  /**
+   * The peer's session stream ended or was reset while its connection still looks open. A tab
+   * that is closed gets no chance to send a Goodbye, but the browser tears its data channels down
+   * at once, which ends this stream long before ICE notices the connection is dead.
+   */
+  onSessionEnded?(peerId: string, connection: Connection): void
 }
 
 export interface MeshSessionsComponents {
@@ -148,6 +154,16 @@ export class MeshSessions {
         if (this.sessions.get(peerId) === session) this.forget(peerId, session)
       }
     })()
+  }
+
+  /**
+   * Moves `peerId`'s session to `connection` (the connection both sides now keep). The old writer
+   * is left to end with its own connection, which is being closed: resetting its stream here
+   * could reach the peer before it switched too, and look like a peer that left.
+   */
+  move (connection: Connection): void {
+    this.sessions.delete(connection.remotePeer.toString())
+    this.open(connection)
   }
 
   /** Stops writing to `peerId` (its connection is gone). */
@@ -246,8 +262,10 @@ export class MeshSessions {
         if (err instanceof Error && OVERSIZED.has(err.name)) {
           this.misbehaved(peerId, stream, `oversized session message (${err.name})`)
         } else {
-          // the stream ended or was reset: the session is simply over
+          // the stream ended or was reset: the session is over; if the connection still looks
+          // open, the peer is most likely gone (a closed tab)
           this.log.debug('session reader ended', { peer: peerId, error: err instanceof Error ? err.name : String(err) })
+          if (connection.status === 'open') this.c.events.onSessionEnded?.(peerId, connection)
         }
         return
       }
