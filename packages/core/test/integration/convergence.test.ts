@@ -12,12 +12,13 @@ describe('mesh formation with real libp2p nodes over the memory transport', () =
     await net.addNode({ peerManager: { ...member, maxConnected: 30, maxOutgoingConnections: 4 } })
     for (let i = 1; i < 21; i++) await net.addNode()
     await net.start()
-    await net.waitFor(() => net!.components().length === 1 && net!.minDegree() >= 3, { timeoutMs: 45_000 })
+    // a bound for a failure message, not a wait: on a loaded 2-core CI machine this can take a while
+    await net.waitFor(() => net!.components().length === 1 && net!.minDegree() >= 3, { timeoutMs: 100_000 })
     expect(net.components()[0]?.size).toBe(21)
     // the mesh does not hang off the bootstrap node alone: most nodes found others through PEX
     const others = net.nodes.slice(1).map(n => n.router.neighbours().filter(l => l.peerId !== net!.node(0).peerId).length)
     expect(Math.min(...others)).toBeGreaterThanOrEqual(2)
-  }, 60_000)
+  }, 120_000)
 
   it('never holds more than maxConnected + maxConnectedUpgrade connections, end to end', async () => {
     const limits = { minConnected: 2, maxConnected: 3, maxOutgoingConnections: 2, maxConnectedUpgrade: 1 }
