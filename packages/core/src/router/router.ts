@@ -105,8 +105,6 @@ export interface NeighbourLink {
 
 interface LinkState extends NeighbourLink {
   connections: Set<Connection>
-  /** We are closing this link on purpose (eviction, ban, refusal, goodbye). */
-  closingByUs?: boolean
   missedHeartbeats: number
   heartbeat?: TimerHandle
 }
@@ -252,7 +250,6 @@ export class MeshRouter {
   dropPeer (peerId: string): void {
     const link = this.links.get(peerId)
     if (link == null) return
-    link.closingByUs = true
     for (const connection of [...link.connections]) connection.abort(new PeerLeftError(`${peerId} said goodbye`))
     if (this.links.get(peerId) === link) {
       for (const c of [...link.connections]) this.onConnectionClose(new CustomEvent('connection:close', { detail: c }))
@@ -440,15 +437,7 @@ export class MeshRouter {
     }
     link.heartbeat?.cancel()
     this.links.delete(peerId)
-    if (link.managed) {
-      // A connection the peer closed moments after it opened is most likely a full peer refusing
-      // us (it keeps refused connections open briefly for peer exchange): rank it lower, so we
-      // try peers with free slots first instead of cycling through full ones.
-      if (!link.closingByUs && this.clock.now() - link.connectedSince < this.options.refusedConnectionGraceMs + 2000) {
-        this.pm.reportBad(peerId)
-      }
-      this.pm.disconnected(peerId)
-    }
+    if (link.managed) this.pm.disconnected(peerId)
     this.log.info('disconnected', { peer: peerId })
     for (const listener of this.listeners) listener.onGone?.(peerId)
     this.changed()
@@ -524,7 +513,6 @@ export class MeshRouter {
   }
 
   private async closeAll (link: LinkState): Promise<void> {
-    link.closingByUs = true
     await Promise.allSettled([...link.connections].map(async c => { await c.close() }))
     // if libp2p already dropped them, make sure our state follows
     if (this.links.get(link.peerId) === link && [...link.connections].every(c => c.status !== 'open')) {
