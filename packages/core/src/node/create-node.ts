@@ -43,6 +43,9 @@ import { MeshSessions, SESSION_PROTOCOL, SESSION_VERSION } from '../session/mesh
 import { peerExchange, PEX_PROTOCOL, type PeerExchange, type PeerExchangeBook, type PeerExchangeOptions } from '../pex/index.js'
 import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, PeerRole, PeerView, TopologyGraph } from './types.js'
 
+/** Shortest spacing of two `peers:change` events; changes in between are coalesced. */
+const PEERS_CHANGE_INTERVAL_MS = 100
+
 export interface PeerMeshNodeInit {
   /** What this node is: a relay (Node only), a plain Node member, or a browser tab. @default 'node' */
   role?: PeerRole
@@ -105,6 +108,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   private readonly log: Logger
   private started = false
   private peersTimer?: ReturnType<Clock['setTimeout']>
+  private lastPeersChangeAt = -Infinity
   private lastAddresses = ''
 
   constructor (parts: {
@@ -234,13 +238,19 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     }
   }
 
-  /** Coalesces bursts of changes into one `peers:change` per 100 ms. */
+  /**
+   * At most one `peers:change` per 100 ms: the first change after a quiet spell goes out on the
+   * next turn of the event loop (so the page shows a new connection at once), later ones in the
+   * same 100 ms are coalesced into one at its end.
+   */
   private schedulePeersChange (): void {
     if (this.peersTimer != null) return
+    const waitMs = Math.max(0, this.lastPeersChangeAt + PEERS_CHANGE_INTERVAL_MS - this.clock.now())
     this.peersTimer = this.clock.setTimeout(() => {
       this.peersTimer = undefined
+      this.lastPeersChangeAt = this.clock.now()
       this.safeDispatch('peers:change', this.peers())
-    }, 100)
+    }, waitMs)
   }
 
   private emitLog (level: NodeLogEvent['level'], message: string, fields?: Record<string, unknown>): void {

@@ -74,7 +74,7 @@ export interface NodeLogEvent {
 }
 
 export interface PeerMeshNodeEvents {
-  /** The peer list changed (state, transport, score, RTT…). */
+  /** The peer list changed (state, transport, score, RTT…): at once after a quiet spell, then at most every 100 ms. */
   'peers:change': CustomEvent<PeerView[]>
   /** The mesh graph changed. */
   'topology:change': CustomEvent<TopologyGraph>

@@ -57,6 +57,20 @@ export class PexNoResponseError extends Error {
   }
 }
 
+/**
+ * The peer opened a request stream and closed it without a request: what a peer whose connection
+ * closes mid-exchange (a duplicate connection being dropped, a tab going away) leaves behind, so
+ * it is not penalised; the attempt still counts for `minRequestIntervalMs`.
+ */
+export class PexEmptyRequestError extends Error {
+  static readonly NAME = 'PexEmptyRequestError'
+  override readonly name = PexEmptyRequestError.NAME
+
+  constructor (readonly peerId: string) {
+    super(`${peerId} closed its peer exchange request stream without a request`)
+  }
+}
+
 /** Base class of the errors for which the remote peer was penalised. */
 export abstract class PexProtocolViolationError extends Error {
   /** The misbehaviour reported to the PeerExchangeReporter. */

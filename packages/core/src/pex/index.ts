@@ -27,6 +27,7 @@ export {
   PexPeerNotConnectedError,
   PexNotStartedError,
   PexNoResponseError,
+  PexEmptyRequestError,
   PexProtocolViolationError,
   PexInvalidMessageError,
   PexMessageTooLargeError,

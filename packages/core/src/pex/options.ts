@@ -63,7 +63,8 @@ export interface PeerExchangeOptions {
    */
   maxOutboundStreams: number
   /**
-   * Delay before the first request to a newly connected peer (before jitter).
+   * Delay before the first request to a newly connected peer (before jitter), when the book
+   * already knows peers. While it knows nobody the first request goes out at once.
    *
    * @default 1000
    */

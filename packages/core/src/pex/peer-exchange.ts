@@ -17,6 +17,7 @@ import {
   PexMessageTooLargeError,
   PexMostlyInvalidAddressesError,
   PexNoResponseError,
+  PexEmptyRequestError,
   PexNotStartedError,
   PexPeerNotConnectedError,
   PexProtocolViolationError,
@@ -364,7 +365,7 @@ export class PeerExchangeService implements PeerExchange, Startable {
         : new PexInvalidMessageError(remote, `${remote} closed its request stream inside a frame`)
     }
     const [first, ...extra] = split.frames
-    if (first === undefined) throw new PexInvalidMessageError(remote, `${remote} opened a request stream and sent nothing`)
+    if (first === undefined) throw new PexEmptyRequestError(remote)
     const message = decodePexMessage(first, this.options.maxAddressesPerResponse)
     if (message.kind === 'response' || message.kind === 'too-many-addresses') {
       throw new PexUnsolicitedMessageError(remote, `${remote} sent a response on its own request stream`)

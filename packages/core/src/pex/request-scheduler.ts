@@ -59,7 +59,11 @@ export class PexRequestScheduler {
     this.#init = init
   }
 
-  /** Starts asking `peer` (first after `firstRequestDelayMs` ± jitter); no-op if already started. */
+  /**
+   * Starts asking `peer`: at once when the book knows nobody (CometBFT asks a new peer right away
+   * when its book needs addresses), else after `firstRequestDelayMs` ± jitter. No-op if already
+   * started.
+   */
   start (peer: PeerId): void {
     const key = peer.toString()
     if (this.#peers.has(key)) return
@@ -68,7 +72,7 @@ export class PexRequestScheduler {
     }
     this.#peers.set(key, schedule)
     const { firstRequestDelayMs, requestJitterRatio } = this.#init.options
-    this.#arm(schedule, jitterDelayMs(firstRequestDelayMs, requestJitterRatio, this.#init.random))
+    this.#arm(schedule, this.#bookKnowsNobody() ? 0 : jitterDelayMs(firstRequestDelayMs, requestJitterRatio, this.#init.random))
   }
 
   /** Stops asking `peer`: cancels its timer and aborts its request in flight. */
@@ -94,6 +98,14 @@ export class PexRequestScheduler {
       lastAddedCount: s.lastAddedCount,
       unproductiveStreak: s.unproductiveStreak
     }))
+  }
+
+  #bookKnowsNobody (): boolean {
+    try {
+      return this.#init.book.knownPeerCount() === 0
+    } catch {
+      return false
+    }
   }
 
   #arm (schedule: PeerSchedule, delayMs: number): void {

@@ -480,6 +480,7 @@ export class MeshRouter {
   private maybeReady (link: LinkState): void {
     if (link.ready || !link.managed || link.protocols == null) return
     link.ready = true
+    this.log.debug('identified', { peer: link.peerId, protocols: link.protocols.length })
     this.pm.ready(link.peerId, link.protocols)
     this.scheduleHeartbeat(link)
     const view = this.neighbour(link.peerId)

@@ -56,6 +56,15 @@ describe('PexRequestScheduler', () => {
     expect(scheduler.scheduled()[0]?.nextRequestAt).toBeUndefined()
   })
 
+  it('asks at once when the book knows nobody (a newcomer needs addresses now)', async () => {
+    const { clock, requests, scheduler } = setup({ knownPeerCount: () => 0, capacity: () => 0 })
+    const peer = await newPeerId()
+    scheduler.start(peer)
+    expect(scheduler.scheduled()[0]?.nextRequestAt).toBe(1_000_000)
+    clock.advance(0)
+    expect(requests.calls.map(c => c.peer)).toEqual([peer.toString()])
+  })
+
   it('schedules the next request only once the previous one settled, at the adaptive delay', async () => {
     const { clock, requests, scheduler } = setup()
     const peer = await newPeerId()
