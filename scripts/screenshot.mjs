@@ -8,18 +8,12 @@
 //
 // Builds what it needs first (turbo; cached when nothing changed). Chromium comes from
 // scripts/chromium.js (PEERMESH_CHROMIUM, /usr/bin/chromium, or Playwright's own).
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtemp, mkdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { chromium } from 'playwright'
 import { chromiumArgs, chromiumExecutable } from './chromium.js'
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const relayBin = join(root, 'packages/node-relay/dist/bin.js')
+import { buildRelayAndPage, root, runCleanups, spawnRelay } from './lib/spawn-relay.mjs'
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,47 +42,6 @@ function step (text) {
   console.error(`screenshot: ${text}`)
 }
 
-/** Spawns `peermesh-relay` and resolves with its ready line. */
-async function startProcess (name, args, cleanups) {
-  const dataDir = await mkdtemp(join(tmpdir(), `peermesh-screenshot-${name}-`))
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
-  const child = spawn(process.execPath, [relayBin, ...args, '--http', '127.0.0.1:0', '--data-dir', dataDir, '--log-format', 'json'], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' }
-  })
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8000)
-      await exited
-      clearTimeout(timer)
-    }
-  })
-  const stderr = []
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    stderr.push(line)
-    if (stderr.length > 50) stderr.shift()
-  })
-  const ready = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} printed no ready line within 30 s:\n${stderr.join('\n')}`)), 30_000)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`${name} exited with code ${code} before it was ready:\n${stderr.join('\n')}`))
-    })
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let parsed
-      try { parsed = JSON.parse(line) } catch { return }
-      if (parsed?.event === 'ready') {
-        clearTimeout(timer)
-        resolve(parsed)
-      }
-    })
-  })
-  return { ...ready, child }
-}
-
 /**
  * Waits until `predicate(arg)`, evaluated in the page, is truthy (Playwright re-evaluates it in the
  * page every 100 ms); on timeout the error says what was awaited and what `describe`
@@ -106,21 +59,18 @@ async function waitInPage (page, what, predicate, arg, deadline, describe) {
 async function main () {
   if (!flags['no-build']) {
     step('building the relay and the page (turbo; cached when unchanged)')
-    const built = spawnSync('npx', ['turbo', 'run', 'build', '--filter=@peermesh/node-relay...', '--filter=@peermesh/web-demo', '--output-logs=errors-only'], {
-      cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' }
-    })
-    if (built.status !== 0) throw new Error('the build failed')
+    await buildRelayAndPage()
   }
 
   const cleanups = []
   try {
     step('starting a relay that serves the page')
-    const relay = await startProcess('relay', ['--role', 'relay', '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--serve-demo'], cleanups)
+    const relay = await spawnRelay('relay', ['--role', 'relay', '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--serve-demo'], cleanups)
     step(`relay ${relay.peerId} at ${relay.http}`)
 
     const nodePeers = []
     for (let i = 0; i < nodePeerCount; i++) {
-      const peer = await startProcess(`node-peer-${i}`, ['--role', 'peer', ...relay.addresses.flatMap((a) => ['--bootstrap', a])], cleanups)
+      const peer = await spawnRelay(`node-peer-${i}`, ['--role', 'peer', ...relay.addresses.flatMap((a) => ['--bootstrap', a])], cleanups)
       step(`Node.js peer ${peer.peerId}`)
       nodePeers.push(peer)
     }
@@ -190,9 +140,7 @@ async function main () {
     await shot.screenshot({ path: outFile, fullPage: true })
     step(`wrote ${outFile}`)
   } finally {
-    for (const cleanup of cleanups.reverse()) {
-      try { await cleanup() } catch (err) { console.error(`screenshot: cleanup: ${err}`) }
-    }
+    await runCleanups(cleanups, 'screenshot')
   }
 }
 
