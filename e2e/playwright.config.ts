@@ -16,16 +16,23 @@ function browserExecutable (): string {
   process.exit(1)
 }
 
+/**
+ * A headed browser can open a window: a display exists (DISPLAY / WAYLAND_DISPLAY on Linux, e.g.
+ * under xvfb-run; always elsewhere). Only then is the `desktop` project defined.
+ */
+const hasDisplay = process.platform !== 'linux' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY
+/** `npm run test:desktop` runs only the desktop project; its HTML report must not replace the headless run's. */
+const desktopOnly = process.argv.includes('--project=desktop')
+
 export default defineConfig({
   testDir: './tests',
-  outputDir: './test-results',
   globalSetup: './fixtures/global-setup.ts',
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
   // A retried pass shows up as "flaky" in the list reporter's summary and in the HTML report.
   retries: process.env.CI ? 1 : 0,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: './playwright-report' }]],
+  reporter: [['list'], ['html', { open: 'never', outputFolder: desktopOnly ? './playwright-report/desktop' : './playwright-report' }]],
   timeout: 120_000,
   expect: { timeout: 15_000 },
   use: {
@@ -36,5 +43,12 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     actionTimeout: 15_000,
     navigationTimeout: 30_000
-  }
+  },
+  projects: [
+    // Every scenario, in headless Chromium: what `npm test` runs.
+    { name: 'headless', outputDir: './test-results/headless' },
+    // The scenarios tagged @desktop (two tabs, six tabs and the graph, chat, reload, tabs of one
+    // window) in a normal, windowed Chromium: `npm run test:desktop -w @peermesh/e2e`.
+    ...(hasDisplay ? [{ name: 'desktop', outputDir: './test-results/desktop', grep: /@desktop/, use: { headless: false } }] : [])
+  ]
 })

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { test, expect } from '../fixtures/test.js'
 import { expectFullMesh, peerIdsOf } from '../fixtures/mesh.js'
 
-test('a chat message sent in one tab appears exactly once in every tab', async ({ relay, tabs }) => {
+test('a chat message sent in one tab appears exactly once in every tab', { tag: '@desktop' }, async ({ relay, tabs }) => {
   const all = await tabs.openMany(3, relay)
   const ids = await peerIdsOf(all)
   await expectFullMesh(all, ids, { transport: 'webrtc' })

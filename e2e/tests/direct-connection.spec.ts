@@ -1,7 +1,7 @@
 import { test, expect } from '../fixtures/test.js'
 import { peerIdsOf } from '../fixtures/mesh.js'
 
-test('two tabs on one relay get distinct peer IDs, find each other and connect over direct WebRTC', async ({ relay, tabs }) => {
+test('two tabs on one relay get distinct peer IDs, find each other and connect over direct WebRTC', { tag: '@desktop' }, async ({ relay, tabs }) => {
   const [alice, bob] = await tabs.openMany(2, relay)
   const [aliceId, bobId] = await peerIdsOf([alice!, bob!])
 

@@ -1,7 +1,7 @@
 import { test, expect } from '../fixtures/test.js'
 import { directComponents, expectFullMesh, peerIdsOf, unfilledPairs } from '../fixtures/mesh.js'
 
-test('six tabs each reach their target degree and every graph shows every node', async ({ freshRelay: relay, tabs }) => {
+test('six tabs each reach their target degree and every graph shows every node', { tag: '@desktop' }, async ({ freshRelay: relay, tabs }) => {
   // Opening six tabs one after the other is most of the time on 2 cores.
   test.setTimeout(180_000)
   const all = await tabs.openMany(6, relay)

@@ -5,7 +5,7 @@ import { short } from '../fixtures/mesh-page.js'
 /** "Quickly": a reloaded tab redials the peers it knew instead of waiting for discovery. */
 const backWithPeersWithinMs = 10_000
 
-test('a reloaded tab keeps its peer ID and is back with its previous peers quickly', async ({ relay, tabs }, testInfo) => {
+test('a reloaded tab keeps its peer ID and is back with its previous peers quickly', { tag: '@desktop' }, async ({ relay, tabs }, testInfo) => {
   const all = await tabs.openMany(3, relay)
   const ids = await peerIdsOf(all)
   await expectFullMesh(all, ids, { transport: 'webrtc' })
@@ -30,7 +30,7 @@ test('a reloaded tab keeps its peer ID and is back with its previous peers quick
   testInfo.annotations.push({ type: 'back with previous peers after reload (ms)', description: String(Date.now() - reloadedAt) })
 })
 
-test('several tabs of one browser context get distinct identities, each kept across its own reload', async ({ relay, tabs }) => {
+test('several tabs of one browser context get distinct identities, each kept across its own reload', { tag: '@desktop' }, async ({ relay, tabs }) => {
   const browserWindow = await tabs.newContext()
   const all = [
     await browserWindow.open(relay, { name: 'first tab' }),
