@@ -365,3 +365,50 @@ describe('PeerManager › dialed', () => {
     await pm.flush()
   })
 })
+
+describe('PeerManager › setPreferences', () => {
+  it('lets a preferred peer upgrade over equal peers, and evicts a peer that is not preferred', async () => {
+    const { pm } = await openHarness({ selfId: self, options: { maxConnected: 2, maxConnectedUpgrade: 1 } })
+    for (const peer of [a, b]) {
+      pm.add(memoryAddress(peer))
+      pm.dialed(memoryAddress(peer))
+    }
+    pm.add(memoryAddress(c))
+    // Full with peers of equal score: c may not upgrade.
+    expect(pm.tryDialNext()).toBeUndefined()
+
+    // c is preferred (another group of the mesh), a too (its link is our only path to it).
+    pm.setPreferences(new Map([[c, 20], [a, 20]]))
+    expect(pm.peer(c)?.score).toBe(20)
+    expect(pm.tryDialNext()?.peerId).toBe(c)
+    pm.dialed(memoryAddress(c))
+    expect(pm.tryEvictNext()).toBe(b)
+  })
+
+  it('lets a full node accept a preferred peer and not an equal one', async () => {
+    const { pm } = await openHarness({ selfId: self, options: { maxConnected: 1, maxConnectedUpgrade: 1 } })
+    pm.accepted(a)
+    expect(pm.canAccept(b)).toBe(false)
+    pm.setPreferences(new Map([[b, 20]]))
+    expect(pm.canAccept(b)).toBe(true)
+    pm.accepted(b)
+    expect(pm.tryEvictNext()).toBe(a)
+  })
+
+  it('replaces the whole set on each call, is not persisted, and never touches persistent or fixed scores', async () => {
+    const { pm, store } = await openHarness({ selfId: self, persistentPeers: [memoryAddress(d)], peerScores: { [e]: 5 } })
+    pm.add(memoryAddress(a))
+    pm.add(memoryAddress(e))
+    pm.setPreferences(new Map([[a, 7], [d, 50], [e, 50], [self, 9], [b, Number.NaN]]))
+    expect(pm.peer(a)?.score).toBe(7)
+    expect(pm.peer(d)?.score).toBe(1000)
+    expect(pm.peer(e)?.score).toBe(5)
+    pm.add(memoryAddress(b))
+    expect(pm.peer(b)?.score).toBe(0)
+    pm.setPreferences(new Map([[b, 1000]]))
+    expect(pm.peer(a)?.score).toBe(0)
+    expect(pm.peer(b)?.score).toBe(100)
+    await pm.flush()
+    expect((await store.load()).records.find(r => r.peerId === b)?.score).toBe(0)
+  })
+})
