@@ -91,5 +91,4 @@ export {
 } from './router/router.js'
 export { transportOf, preferredConnection } from './router/connection-kind.js'
 export { MeshTopology, TOPOLOGY_TOPIC, defaultMeshTopologyOptions, type MeshTopologyOptions } from './topology/mesh-topology.js'
-export { MeshRepair, MESH_REPAIR_PREFERENCES, analyseMesh, meshRepairPreferences, type MeshAnalysis, type MeshRepairInit, type MeshRepairPreferences } from './topology/mesh-repair.js'
 export { BroadcastChannel, BROADCAST_TOPIC, BroadcastTooLargeError, defaultBroadcastChannelOptions, type BroadcastChannelOptions } from './broadcast/broadcast-channel.js'

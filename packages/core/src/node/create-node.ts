@@ -36,7 +36,6 @@ import { createLibp2pNode } from '../libp2p/create-libp2p.node.js'
 import type { Libp2pNodeServices } from '../libp2p/init.js'
 import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
-import { MeshRepair } from '../topology/mesh-repair.js'
 import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
 import { registerMeshMetrics, registerRelayReservationMetrics } from './mesh-metrics.js'
 import { relayReservations, releaseReservationsOnDisconnect, type RelayReservations, type RelayReservationsOptions } from '../relay-reservations/index.js'
@@ -108,8 +107,6 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   private readonly clock: Clock
   private readonly log: Logger
   private started = false
-  /** Members only: keeps the direct-link mesh one group (topology/mesh-repair.ts). */
-  private meshRepair?: MeshRepair
   private peersTimer?: ReturnType<Clock['setTimeout']>
   private lastPeersChangeAt = -Infinity
   private lastAddresses = ''
@@ -148,26 +145,14 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     await this.libp2p.start()
     await this.sessions.start()
     this.onSelfUpdate()
-    if (this.role !== 'relay') {
-      this.meshRepair = new MeshRepair({
-        graph: () => this.meshTopology.graph(),
-        setPreferences: (preferences) => { this.peerManager.setPreferences(preferences) },
-        clock: this.clock,
-        logger: this.log
-      })
-    }
     this.router.listen({
       onChange: () => {
         this.meshTopology.neighboursChanged()
-        this.meshRepair?.changed()
         this.schedulePeersChange()
       },
       onGone: (peerId) => { this.meshTopology.forget(peerId) }
     })
-    this.meshTopology.onChange(() => {
-      this.meshRepair?.changed()
-      this.safeDispatch('topology:change', this.topology())
-    })
+    this.meshTopology.onChange(() => { this.safeDispatch('topology:change', this.topology()) })
     this.broadcastChannel.onMessage((message: BroadcastMessage) => { this.safeDispatch('broadcast:message', message) })
     this.router.start()
     this.meshTopology.start()
@@ -179,7 +164,6 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     if (!this.started) return
     this.started = false
     this.peersTimer?.cancel()
-    this.meshRepair?.stop()
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
     // Tell neighbours we are leaving, so they drop us at once instead of waiting for a timeout.
     // Synchronous on purpose: from a page's `pagehide`, nothing after the first await may run.

@@ -67,16 +67,12 @@ export interface PeerEntry {
   readonly fixedScore: number | undefined
   /** Not persisted: a random number breaking ties in the ranking, drawn once per entry. */
   readonly tieBreak: number
-  /** Not persisted: the outside preference `setPreferences()` gave this peer (0: none). */
-  preference: number
 }
 
 export interface PeerEntryConfig {
   persistent: boolean
   fixedScore: number | undefined
   random: Random
-  /** @default 0 */
-  preference?: number
 }
 
 export function createPeerEntry (peerId: string, now: number, config: PeerEntryConfig): PeerEntry {
@@ -92,8 +88,7 @@ export function createPeerEntry (peerId: string, now: number, config: PeerEntryC
     lastSeenAt: now,
     persistent: config.persistent,
     fixedScore: config.fixedScore,
-    tieBreak: config.random(),
-    preference: config.preference ?? 0
+    tieBreak: config.random()
   }
 }
 
@@ -188,13 +183,12 @@ export function totalDialFailures (entry: PeerEntry): number {
 
 /**
  * A fixed score if one is configured; the persistent score for persistent peers; otherwise
- * the mutable score minus the dial failures of its addresses (CometBFT's rule), plus the
- * transient preference given from outside (`setPreferences()`).
+ * the mutable score minus the dial failures of its addresses (CometBFT's rule).
  */
 export function peerScore (entry: PeerEntry): number {
   if (entry.fixedScore !== undefined) return entry.fixedScore
   if (entry.persistent) return persistentPeerScore
-  return entry.score - totalDialFailures(entry) + entry.preference
+  return entry.score - totalDialFailures(entry)
 }
 
 /**

@@ -48,9 +48,8 @@ import {
 import { mergePeerManagerOptions, peerManagerOptionsProblems, type PeerManagerOptions } from './options.js'
 import {
   BAN_FOREVER, addressesInDialOrder, clampScore, compareRank, countDialFailure, createAddressEntry,
-  createPeerEntry, decayedMisbehaviour, maxPeerScore, outranksSource, peerEntryFromRecord, peerEntryToRecord,
-  peerScore, persistentPeerScore, rankPeers, retryDelayMs, trimBanReason, type AddressEntry, type PeerEntry,
-  type PeerEntryConfig
+  createPeerEntry, decayedMisbehaviour, outranksSource, peerEntryFromRecord, peerEntryToRecord,
+  peerScore, persistentPeerScore, rankPeers, retryDelayMs, trimBanReason, type AddressEntry, type PeerEntry
 } from './peer-entry.js'
 import { StoreWriter } from './store-writer.js'
 import {
@@ -89,8 +88,6 @@ class PeerManagerImpl implements PeerManager {
   private readonly logger: Logger
   private readonly persistentIds: ReadonlySet<string>
   private readonly fixedScores: ReadonlyMap<string, number>
-  /** Outside preferences by peer: `setPreferences()`; new entries take theirs from here. */
-  private preferences: ReadonlyMap<string, number> = new Map()
   private selfAddresses: NodeAddress[] = []
 
   /** Every known peer: add(), accepted(), ban(), misbehaved(), load; pruning deletes. */
@@ -243,26 +240,6 @@ class PeerManagerImpl implements PeerManager {
     if (this.book.get(address.peerId)?.addresses.has(url) !== true) return false
     this.changed()
     return true
-  }
-
-  setPreferences (preferences: ReadonlyMap<string, number>): void {
-    const next = new Map<string, number>()
-    for (const [peerId, value] of preferences) {
-      if (peerId === this.selfId || !Number.isFinite(value)) continue
-      const rounded = Math.min(maxPeerScore, Math.max(-maxPeerScore, Math.round(value)))
-      if (rounded !== 0) next.set(peerId, rounded)
-    }
-    this.preferences = next
-    let changed = false
-    for (const entry of this.book.values()) {
-      const preference = next.get(entry.peerId) ?? 0
-      if (entry.preference === preference) continue
-      entry.preference = preference
-      changed = true
-    }
-    if (!changed) return
-    this.ranked = undefined
-    this.changed()
   }
 
   setSelfAddresses (addresses: readonly NodeAddress[]): void {
@@ -677,17 +654,12 @@ class PeerManagerImpl implements PeerManager {
     return this.ranked
   }
 
-  private entryConfig (peerId: string): PeerEntryConfig {
-    return {
-      persistent: this.persistentIds.has(peerId),
-      fixedScore: this.fixedScores.get(peerId),
-      random: this.random,
-      preference: this.preferences.get(peerId) ?? 0
-    }
+  private entryConfig (peerId: string): { persistent: boolean, fixedScore: number | undefined, random: Random } {
+    return { persistent: this.persistentIds.has(peerId), fixedScore: this.fixedScores.get(peerId), random: this.random }
   }
 
   private scoreOfNewPeer (peerId: string): number {
-    return this.fixedScores.get(peerId) ?? (this.persistentIds.has(peerId) ? persistentPeerScore : (this.preferences.get(peerId) ?? 0))
+    return this.fixedScores.get(peerId) ?? (this.persistentIds.has(peerId) ? persistentPeerScore : 0)
   }
 
   /** Connected, and neither queued for eviction, being evicted, nor reserved by an upgrade. */

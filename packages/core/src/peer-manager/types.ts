@@ -176,14 +176,6 @@ export interface PeerManager {
    * recently seen peers; never the requester's own, never banned or inactive peers.
    */
   advertise(forPeerId: string, limit: number): NodeAddress[]
-  /**
-   * Replaces the transient preferences from outside the manager (e.g. the mesh topology): each
-   * is added to that peer's score (rounded, within ±`maxPeerScore`) for ranking, dialing,
-   * upgrades, accepting and eviction, until the next call. Not persisted; ignored for persistent
-   * peers and peers with a fixed score; peers not in the map get 0. Wakes the dial and evict loops
-   * when a score changed.
-   */
-  setPreferences(preferences: ReadonlyMap<string, number>): void
   /** Replaces the addresses `advertise()` puts first (ours). Addresses of other peers are ignored. */
   setSelfAddresses(addresses: readonly NodeAddress[]): void
   /** Whether the node is below `minConnected`, or has a free dial slot but nothing to dial. */
