@@ -93,6 +93,17 @@ describe('relay reservations', () => {
   const fixture = new RelayReservationFixture()
   afterEach(async () => { await fixture.stopAll() })
 
+  /** Two relays and a member with targetRelays 1, once it sees both and holds one reservation. */
+  async function memberOnOneOfTwoRelays (): Promise<{ relays: RelayHandle[], member: MeshNode }> {
+    const relays = [await fixture.startRelay(), await fixture.startRelay()]
+    const member = await fixture.startMember(relays, { relayReservations: { targetRelays: 1 } })
+    await vi.waitFor(() => {
+      expect(member.relayReservations.stats().candidates).toBe(2)
+      expect(relaysInAddresses(member)).toHaveLength(1)
+    }, RESERVATION_WAIT)
+    return { relays, member }
+  }
+
   it('a member reserves on its bootstrap relay at start and announces one relayed WebRTC address', async () => {
     const relay = await fixture.startRelay()
     const member = await fixture.startMember([relay])
@@ -121,12 +132,7 @@ describe('relay reservations', () => {
   })
 
   it('a member keeps only targetRelays reservations when more relays are connected', async () => {
-    const relays = [await fixture.startRelay(), await fixture.startRelay()]
-    const member = await fixture.startMember(relays, { relayReservations: { targetRelays: 1 } })
-    await vi.waitFor(() => {
-      expect(member.relayReservations.stats().candidates).toBe(2)
-      expect(relaysInAddresses(member)).toHaveLength(1)
-    }, RESERVATION_WAIT)
+    const { member } = await memberOnOneOfTwoRelays()
     expect(member.relayReservations.stats().reservations).toBe(1)
   })
 
@@ -178,12 +184,7 @@ describe('relay reservations', () => {
   })
 
   it('a member fails over to another connected relay when its only reserved relay goes away', async () => {
-    const relays = [await fixture.startRelay(), await fixture.startRelay()]
-    const member = await fixture.startMember(relays, { relayReservations: { targetRelays: 1 } })
-    await vi.waitFor(() => {
-      expect(member.relayReservations.stats().candidates).toBe(2)
-      expect(relaysInAddresses(member)).toHaveLength(1)
-    }, RESERVATION_WAIT)
+    const { relays, member } = await memberOnOneOfTwoRelays()
     const [held] = relaysInAddresses(member)
     const gone = relays.find(r => r.node.peerId === held)!
     const other = relays.find(r => r !== gone)!
