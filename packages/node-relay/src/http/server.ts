@@ -196,7 +196,7 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
   }
 
   const limits: HttpConnectionLimits = { ...HTTP_CONNECTION_LIMITS, ...init.limits }
-  const server: Server = createServer(serverOptionsFor(limits), (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       logger.warn('http request failed', { method: req.method, url: req.url, error: err })
       if (!res.headersSent) {
@@ -205,7 +205,11 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
         res.destroy()
       }
     })
-  })
+  }
+  const server: Server = createServer(serverOptionsFor(limits), onRequest)
+  // `Expect: 100-continue` is answered like any request: no route takes a body, so we never
+  // invite one with a 100 (a declared body gets its 413 at once)
+  server.on('checkContinue', onRequest)
   applyConnectionLimits(server, sockets, limits, logger)
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
@@ -285,14 +289,16 @@ function applyConnectionLimits (server: Server, sockets: Set<Socket>, limits: Ht
       if (left <= 0) perAddress.delete(address); else perAddress.set(address, left)
     })
   })
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const busy = (req: IncomingMessage, res: ServerResponse): void => {
     const socket = req.socket
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1)
     res.once('close', () => {
       const left = (inFlight.get(socket) ?? 1) - 1
       if (left <= 0) inFlight.delete(socket); else inFlight.set(socket, left)
     })
-  })
+  }
+  server.on('request', busy)
+  server.on('checkContinue', busy)
 }
 
 /** The socket open longest with no request in flight (a Set iterates in insertion order). */
