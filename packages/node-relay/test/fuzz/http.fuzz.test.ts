@@ -103,3 +103,12 @@ describe('fuzz › relay HTTP requests', () => {
     expect(seen.has(400)).toBe(true)
   }, fuzzTimeout(15_000))
 })
+
+describe('fuzz findings, kept as regression tests', () => {
+  it('answers Expect: 100-continue with the route\'s answer, never an interim 100 (seed -701654529)', async () => {
+    const answer = await exchange(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nExpect:  100-continue\r\n\r\n', 'latin1'))
+    expect(statuses(answer)).toEqual([404])
+    const withBody = await exchange(Buffer.from('POST /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n', 'latin1'))
+    expect(statuses(withBody)).toEqual([413])
+  })
+})
