@@ -79,13 +79,20 @@ describe('a relay under abuse', () => {
       expect(performance.now() - startedAt).toBeLessThan(3 * HTTP_CONNECTION_LIMITS.headersTimeoutMs)
     })
 
-    it('refuses a request with a huge body without reading it, and closes the socket', async () => {
-      const answer = await new Promise<string>(resolve => {
+    /** Opens a socket, lets `write` use it, and resolves with everything read until the server closes it. */
+    async function answerTo (write: (socket: Socket) => void): Promise<string> {
+      return await new Promise<string>(resolve => {
         const socket = connect({ host: '127.0.0.1', port: httpPort })
         let text = ''
         socket.on('error', () => {})
         socket.on('data', (chunk: Buffer) => { text += chunk.toString('latin1') })
         socket.once('close', () => { resolve(text) })
+        write(socket)
+      })
+    }
+
+    it('refuses a request with a huge body without reading it, and closes the socket', async () => {
+      const answer = await answerTo(socket => {
         socket.write('POST /healthz HTTP/1.1\r\nHost: relay\r\nContent-Length: 1000000000\r\n\r\n')
         const chunk = Buffer.alloc(64 * 1024, 0x61)
         const pump = (): void => { while (!socket.destroyed && socket.write(chunk)); }
@@ -96,14 +103,7 @@ describe('a relay under abuse', () => {
     })
 
     it('refuses headers over 16 KiB', async () => {
-      const answer = await new Promise<string>(resolve => {
-        const socket = connect({ host: '127.0.0.1', port: httpPort })
-        let text = ''
-        socket.on('error', () => {})
-        socket.on('data', (chunk: Buffer) => { text += chunk.toString('latin1') })
-        socket.once('close', () => { resolve(text) })
-        socket.write(`GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`)
-      })
+      const answer = await answerTo(socket => { socket.write(`GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`) })
       expect(answer).toMatch(/^HTTP\/1\.1 (400|431) /)
     })
   })
