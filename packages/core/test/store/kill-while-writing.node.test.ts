@@ -77,5 +77,5 @@ describe('LevelDB peer store › kill -9 while writing', () => {
       expect(records.every(r => peerIds.includes(r.peerId))).toBe(true)
     }
     expect(lastAcked.size).toBeGreaterThan(0)
-  }, 60_000 + ITERATIONS * 5_000)
+  }, 60_000 + ITERATIONS * 15_000)
 })
