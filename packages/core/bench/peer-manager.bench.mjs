@@ -225,9 +225,10 @@ export async function runPeerManagerBench ({ sizes = SIZES, chart = join(here, '
   const results = { indexed: {}, reference: {} }
   if (process.env.BENCH_TRACE) console.error(`${ids.length} peer IDs made`)
   const memory = { indexed: {}, reference: {} }
+  // Memory first, while nothing else has run: each figure from a fresh manager between two full GCs.
+  for (const n of sizes) for (const impl of impls) memory[impl][n] = await memoryPerPeer(impl, n)
   for (const n of sizes) {
     for (const impl of impls) {
-      memory[impl][n] = await memoryPerPeer(impl, n)
       results[impl][n] = await runOps(impl, n, ids, pool)
       console.error(`PeerManager bench: ${impl} at ${n} peers done`)
       if (process.env.BENCH_TRACE) console.error(impl, n, Object.entries(results[impl][n]).map(([k, v]) => `${k} ${fmt(v.median)}`).join(', '), `${Math.round(memory[impl][n])} B/peer`)
