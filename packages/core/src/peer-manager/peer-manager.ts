@@ -84,6 +84,10 @@ function advertiseDrawBudget (need: number): number {
 /** The address at `offset` in the peer's dial order. */
 function addressAtOffset (entry: PeerEntry, offset: number): AddressEntry {
   if (entry.dialOrder !== undefined) return entry.dialOrder[offset] as AddressEntry
+  if (offset === 0) {
+    const first = entry.addresses.values().next()
+    if (first.done !== true) return first.value
+  }
   let i = 0
   for (const a of entry.addresses.values()) if (i++ === offset) return a
   throw new Error('address index out of date')
@@ -792,8 +796,10 @@ class PeerManagerImpl implements PeerManager {
 
     const now = this.clock.now()
     const maxAge = this.options.advertiseMaxAgeMs
+    // The requester by identity (a peer id string compare per visited peer showed in profiles).
+    const requester = this.book.get(forPeerId)
     const eligible = (entry: PeerEntry): boolean =>
-      entry.peerId !== forPeerId && !entry.inactive && !this.isBannedEntry(entry, now) &&
+      entry !== requester && !entry.inactive && !this.isBannedEntry(entry, now) &&
       (maxAge === 0 || now - entry.lastSeenAt <= maxAge || this.connected.has(entry.peerId))
 
     // The top pool: the first 2×wanted eligible addresses in ranking order.
