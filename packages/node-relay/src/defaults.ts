@@ -19,6 +19,10 @@ export const DEFAULTS = {
   /** Highest `--max-reservations` accepted. */
   maxReservationsLimit: 4096,
   logLevel: 'info' as LogLevel,
+  /** Lifetime of a TURN credential made from `--turn-secret`, seconds (a day, as coturn's docs suggest). */
+  turnCredentialTtlSeconds: 86_400,
+  /** Longest `--turn-credential-ttl` accepted (a week). */
+  turnCredentialTtlLimitSeconds: 7 * 86_400,
   /** How long a graceful stop may take before the process exits anyway, ms. */
   stopTimeoutMs: 10_000
 } as const

@@ -9,9 +9,11 @@
  */
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
+import { parseIceServersText } from '@peermesh/core'
 import { UsageError } from './errors.js'
 import { DEFAULTS, defaultListenFor, defaultMaxConnectionsFor } from './defaults.js'
 import { validateBootstrapAddress } from './bootstrap-address.js'
+import { isTurnServer } from './ice/turn-credentials.js'
 
 /** `relay`: WebSocket entry point, circuit relay and bootstrap. `peer`: a plain member joining over WebRTC. */
 export type RelayRole = 'relay' | 'peer'
@@ -57,8 +59,18 @@ export interface RelayOptions {
   maxConnections: number
   /** Circuit-relay reservations a relay grants. @default 128 */
   maxReservations: number
-  /** ICE servers for WebRTC. @default [] */
+  /**
+   * ICE servers for WebRTC: the relay's own node uses them, and `/api/bootstrap` hands them to
+   * pages (TURN servers without credentials get fresh ones from `turnSecret`). @default []
+   */
   iceServers: IceServer[]
+  /**
+   * coturn's `static-auth-secret` (`use-auth-secret`): TURN servers in `iceServers` without a
+   * username get time-limited credentials made from it, fresh for each page. @default undefined
+   */
+  turnSecret?: string
+  /** How long a TURN credential made from `turnSecret` stays valid, seconds. @default 86400 */
+  turnCredentialTtlSeconds: number
   /** @default 'info' */
   logLevel: LogLevel
   /** @default 'pretty' when stderr is a terminal, otherwise 'json' */
@@ -183,6 +195,22 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     description: 'WebRTC ICE servers: a JSON array of RTCIceServer objects, or comma-separated stun:/turn:/turns: URLs'
   },
   {
+    flag: 'turn-secret',
+    env: 'PEERMESH_TURN_SECRET',
+    shape: 'value',
+    valueName: '<secret>',
+    defaultText: 'none',
+    description: 'coturn static-auth-secret (use-auth-secret): turn:/turns: servers in --ice-servers without credentials get time-limited ones, fresh for every page; prefer the environment variable (a flag shows in ps)'
+  },
+  {
+    flag: 'turn-credential-ttl',
+    env: 'PEERMESH_TURN_CREDENTIAL_TTL',
+    shape: 'value',
+    valueName: '<seconds>',
+    defaultText: String(DEFAULTS.turnCredentialTtlSeconds),
+    description: `how long a credential made from --turn-secret stays valid, 60 to ${DEFAULTS.turnCredentialTtlLimitSeconds} seconds`
+  },
+  {
     flag: 'log-level',
     env: 'PEERMESH_LOG_LEVEL',
     shape: 'value',
@@ -221,7 +249,6 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json']
 const ROLES: readonly RelayRole[] = ['relay', 'peer']
-const ICE_URL_PATTERN = /^(stun|stuns|turn|turns):[^\s,]+$/
 
 /** A raw value and where it came from, for error messages. */
 interface RawValue {
@@ -250,9 +277,18 @@ export function parseCommandLine (argv: readonly string[], context: ParseContext
     maxConnections: parseCount(raw.get('max-connections'), DEFAULTS.maxConnectionsLimit) ?? defaultMaxConnectionsFor(role),
     maxReservations: parseCount(raw.get('max-reservations'), DEFAULTS.maxReservationsLimit) ?? DEFAULTS.maxReservations,
     iceServers: parseIceServers(raw.get('ice-servers')) ?? [],
+    turnCredentialTtlSeconds: parseCount(raw.get('turn-credential-ttl'), DEFAULTS.turnCredentialTtlLimitSeconds, 60) ?? DEFAULTS.turnCredentialTtlSeconds,
     logLevel: parseOneOf(raw.get('log-level'), LOG_LEVELS) ?? DEFAULTS.logLevel,
     logFormat: parseOneOf(raw.get('log-format'), LOG_FORMATS) ?? (context.stderrIsTTY ? 'pretty' : 'json'),
     serveDemo: parseDemoSource(raw.get('serve-demo'))
+  }
+  const turnSecret = parseNonEmpty(raw.get('turn-secret'))
+  if (turnSecret != null) {
+    const source = raw.get('turn-secret')?.source ?? '--turn-secret'
+    if (!options.iceServers.some(server => isTurnServer(server) && server.username == null && server.credential == null)) {
+      throw new UsageError(`${source}: needs a turn: or turns: server without credentials in --ice-servers to make credentials for`, source)
+    }
+    options.turnSecret = turnSecret
   }
   return { kind: 'run', options }
 }
@@ -336,12 +372,12 @@ function parseOneOf<T extends string> (raw: RawValue | undefined, allowed: reado
   return found
 }
 
-function parseCount (raw: RawValue | undefined, max: number): number | undefined {
+function parseCount (raw: RawValue | undefined, max: number, min = 1): number | undefined {
   if (raw == null) return undefined
   const value = last(raw).trim()
   const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new UsageError(`${raw.source}: expected an integer from 1 to ${max}, got ${JSON.stringify(value)}`, raw.source)
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${raw.source}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, raw.source)
   }
   return n
 }
@@ -390,40 +426,11 @@ function parseHttp (raw: RawValue | undefined): HttpAddress | null {
 
 function parseIceServers (raw: RawValue | undefined): IceServer[] | undefined {
   if (raw == null) return undefined
-  const value = last(raw).trim()
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new UsageError(`${raw.source}: ${reason}`, raw.source, cause == null ? undefined : { cause })
+  try {
+    return parseIceServersText(last(raw))
+  } catch (err) {
+    throw new UsageError(`${raw.source}: ${err instanceof Error ? err.message : String(err)}`, raw.source, { cause: err })
   }
-  if (value.startsWith('[')) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(value)
-    } catch (err) {
-      return fail('not valid JSON', err)
-    }
-    if (!Array.isArray(parsed)) return fail('expected a JSON array of ICE servers')
-    return parsed.map((entry: unknown, i) => parseIceServerObject(entry, i, fail))
-  }
-  const urls = value.split(',').map(s => s.trim())
-  for (const url of urls) {
-    if (!ICE_URL_PATTERN.test(url)) fail(`expected stun:, stuns:, turn: or turns: URLs, got ${JSON.stringify(url)}`)
-  }
-  return urls.map(url => ({ urls: url }))
-}
-
-function parseIceServerObject (entry: unknown, index: number, fail: (reason: string) => never): IceServer {
-  if (typeof entry !== 'object' || entry == null || Array.isArray(entry)) return fail(`[${index}] is not an object`)
-  const { urls, username, credential } = entry as Record<string, unknown>
-  const urlList = typeof urls === 'string' ? [urls] : urls
-  if (!Array.isArray(urlList) || urlList.length === 0 || !urlList.every(u => typeof u === 'string' && ICE_URL_PATTERN.test(u))) {
-    return fail(`[${index}].urls must be a stun:/turn: URL or a non-empty array of them`)
-  }
-  if (username != null && typeof username !== 'string') return fail(`[${index}].username must be a string`)
-  if (credential != null && typeof credential !== 'string') return fail(`[${index}].credential must be a string`)
-  const server: IceServer = { urls: typeof urls === 'string' ? urls : urlList as string[] }
-  if (username != null) server.username = username
-  if (credential != null) server.credential = credential
-  return server
 }
 
 function parseDemoSource (raw: RawValue | undefined): DemoSource {

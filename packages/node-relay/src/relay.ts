@@ -10,7 +10,8 @@ import { Gauge, Registry } from 'prom-client'
 import { DATA_DIR_LAYOUT, peerManagerLimitsFor } from './defaults.js'
 import { createRelayHttpServer, type BootstrapInfo, type HealthStatus, type RelayHttpApi, type RelayHttpServer } from './http/server.js'
 import type { Logger } from './logger.js'
-import type { RelayOptions } from './options.js'
+import { iceServersWithCredentials } from './ice/turn-credentials.js'
+import type { IceServer, RelayOptions } from './options.js'
 
 /** The line printed to stdout once the relay is up. */
 export interface ReadyEvent {
@@ -54,6 +55,9 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
   const { privateKey } = await loadOrCreatePrivateKey({ location: join(dataDir, DATA_DIR_LAYOUT.identityKey), logger })
   const peerStore = await createPersistentPeerStore({ location: join(dataDir, DATA_DIR_LAYOUT.peerStore), logger })
   const registry = new Registry()
+  const turn = options.turnSecret == null ? undefined : { secret: options.turnSecret, ttlSeconds: options.turnCredentialTtlSeconds }
+  /** The configured ICE servers with TURN credentials fresh as of now (asked for each peer connection and each page). */
+  const iceServersNow = (): IceServer[] => iceServersWithCredentials(options.iceServers, turn, Date.now())
 
   let node: PeerMeshNode
   try {
@@ -64,7 +68,7 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
       bootstrap: options.bootstrap,
       listen: options.listen,
       announce: options.announce,
-      iceServers: options.iceServers,
+      iceServers: iceServersNow,
       peerManager: peerManagerLimitsFor(options.role, options.maxConnections),
       maxReservations: options.maxReservations,
       metrics: prometheusMetrics({ registry, statfsLocation: dataDir }),
@@ -90,7 +94,7 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
     }),
     peers: () => ({ peerId: node.peerId, peers: node.peers() }),
     topology: () => node.topology(),
-    bootstrap: (): BootstrapInfo => ({ peerId: node.peerId, addresses: browserDialable(node.addresses()) }),
+    bootstrap: (): BootstrapInfo => ({ peerId: node.peerId, addresses: browserDialable(node.addresses()), iceServers: iceServersNow() }),
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() })
   }
 

@@ -22,7 +22,8 @@ import { claimIdentitySlot } from './identity-slot.js'
 import type { IdentitySlot } from './identity-slot.js'
 import { createMeshGraph } from './mesh-graph.js'
 import { shortPeerId } from './mesh-graph-model.js'
-import { pageOptionsFromUrl, peerManagerOverrides } from './page-options.js'
+import { iceServersFromUrl, pageOptionsFromUrl, peerManagerOverrides } from './page-options.js'
+import { requireSecureContext } from './secure-context.js'
 import { countPeers, createDialFailureCounter, createPeerTable } from './peer-table.js'
 import { addressesFromPageUrl, createInviteLink, fetchBootstrap, readCachedBootstrap, withRelayParam, writeCachedBootstrap } from './relay-discovery.js'
 import type { BootstrapInfo } from './relay-discovery.js'
@@ -247,7 +248,20 @@ function addOriginRelay (info: BootstrapInfo): string[] {
   return added
 }
 
+/** `stun:a, turn:b (with credentials)`, for the event log; never the credentials themselves. */
+function describeIceServers (servers: RTCIceServer[]): string {
+  if (servers.length === 0) return 'none (host candidates only)'
+  return servers.map(server => {
+    const urls = typeof server.urls === 'string' ? [server.urls] : server.urls
+    return `${urls.join(' ')}${server.username != null ? ' (with credentials)' : ''}`
+  }).join(', ')
+}
+
 async function start (): Promise<void> {
+  requireSecureContext(window.isSecureContext, location.href)
+  // `?ice=` (checked before anything starts: a malformed value stops the page with its reason)
+  // wins over the relay's list; otherwise the origin's `/api/bootstrap` answer names them.
+  const iceFromUrl = iceServersFromUrl(location.href)
   setStatus('Claiming an identity slot…')
   const slot = await claimIdentitySlot({ locks: navigator.locks, session: sessionStorage })
   ui.slot.textContent = `(slot ${slot.slot}${slot.resumed ? ', resumed' : ''})`
@@ -263,6 +277,9 @@ async function start (): Promise<void> {
   const cached = cachedOriginRelay()
   if (cached !== undefined) addOriginRelay(cached)
   const originAnswer = askOrigin()
+  // Asked before every new peer connection: the first ones wait for the origin's answer (at
+  // most its 5 s bound), so that they get the relay's STUN/TURN servers and fresh credentials.
+  const iceServers = async (): Promise<RTCIceServer[]> => iceFromUrl ?? (await originAnswer)?.iceServers ?? []
   if (relays.size === 0) {
     setStatus('Looking for a relay at this origin…')
     const info = await originAnswer
@@ -280,6 +297,7 @@ async function start (): Promise<void> {
     privateKey,
     peerStore,
     bootstrap: [...relays],
+    iceServers,
     logger: pageLogger,
     peerManager: peerManagerOverrides(pageOptions.options, browserPeerManagerOptions)
   })
@@ -298,6 +316,7 @@ async function start (): Promise<void> {
     const address = normaliseAddress(raw, 'the invite link')
     if (address !== undefined) node.addPeer(address)
   }
+  if (iceFromUrl !== undefined) note('info', `ICE servers from ?ice=: ${describeIceServers(iceFromUrl)}`)
   renderPeers(node.peers())
   graph.update(node.topology())
   renderInvite(node)
@@ -306,6 +325,7 @@ async function start (): Promise<void> {
   if (info !== undefined) {
     for (const address of addOriginRelay(info)) node.addPeer(address)
     note('info', `relay at this origin: ${shortPeerId(info.peerId)}`, { relay: info.peerId, addresses: info.addresses })
+    if (iceFromUrl === undefined) note('info', `ICE servers from the relay: ${describeIceServers(info.iceServers ?? [])}`)
     renderInvite(node)
   } else if (relays.size === 0) {
     setStatus('No relay found: add a relay address below, or open the page with ?relay=<address>.', true)

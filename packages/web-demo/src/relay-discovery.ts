@@ -12,6 +12,8 @@
  * `parseNodeAddress` from `@peermesh/core` before handing it to the node.
  */
 
+import { validateIceServers } from '@peermesh/core'
+
 /** The page URL parameter that names a relay to bootstrap from. */
 export const RELAY_PARAM = 'relay'
 /** The page URL parameter that names a peer (the inviter) to dial directly. */
@@ -102,6 +104,8 @@ export function withRelayParam (pageUrl: URL | string, relay: string): string {
 export interface BootstrapInfo {
   peerId: string
   addresses: string[]
+  /** The relay operator's ICE servers for pages (TURN credentials fresh); absent from older relays. */
+  iceServers?: RTCIceServer[]
 }
 
 /** Validates an `/api/bootstrap` body (already parsed JSON). */
@@ -120,7 +124,13 @@ export function parseBootstrapResponse (body: unknown): BootstrapInfo {
   if (bounded.length === 0) {
     throw new InvalidBootstrapResponseError('/api/bootstrap answer lists no usable address')
   }
-  return { peerId, addresses: bounded }
+  const { iceServers } = body as Record<string, unknown>
+  if (iceServers === undefined) return { peerId, addresses: bounded }
+  try {
+    return { peerId, addresses: bounded, iceServers: validateIceServers(iceServers) }
+  } catch (err) {
+    throw new InvalidBootstrapResponseError(`/api/bootstrap answer has invalid "iceServers": ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
 }
 
 export interface FetchBootstrapInit {

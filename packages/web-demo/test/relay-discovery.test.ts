@@ -73,6 +73,12 @@ describe('relay discovery', () => {
       expect(info.addresses).toEqual(addresses.slice(0, DISCOVERY_LIMITS.maxBootstrapAddresses))
     })
 
+    it('reads the ICE servers the relay hands out', () => {
+      const iceServers = [{ urls: 'stun:198.19.0.10:3478' }, { urls: ['turn:198.19.0.10:3478'], username: '1:peermesh', credential: 'c' }]
+      expect(parseBootstrapResponse({ peerId: 'r', addresses: [RELAY], iceServers }).iceServers).toEqual(iceServers)
+      expect(parseBootstrapResponse({ peerId: 'r', addresses: [RELAY] }).iceServers).toBeUndefined()
+    })
+
     it('skips addresses that are not strings', () => {
       expect(parseBootstrapResponse({ peerId: 'r', addresses: [1, null, RELAY, { a: 1 }] }).addresses).toEqual([RELAY])
     })
@@ -85,7 +91,8 @@ describe('relay discovery', () => {
       ['an empty peerId', { peerId: '', addresses: [RELAY] }],
       ['no addresses', { peerId: 'r' }],
       ['addresses that is not an array', { peerId: 'r', addresses: RELAY }],
-      ['no usable address', { peerId: 'r', addresses: ['', 7] }]
+      ['no usable address', { peerId: 'r', addresses: ['', 7] }],
+      ['iceServers that are not a list of ICE servers', { peerId: 'r', addresses: [RELAY], iceServers: [{ urls: 'http://x' }] }]
     ])('rejects %s with InvalidBootstrapResponseError', (_label, body) => {
       expect(() => parseBootstrapResponse(body)).toThrow(InvalidBootstrapResponseError)
     })

@@ -30,6 +30,12 @@ export type Libp2pNodeServices = {
   relay?: CircuitRelayService
 }
 
+/**
+ * ICE servers, or a function that gives them (asked before each new peer connection, e.g. for
+ * fresh TURN credentials).
+ */
+export type IceServersSource = RTCIceServer[] | (() => RTCIceServer[] | Promise<RTCIceServer[]>)
+
 /** Circuit relay server limits (role `relay` only). */
 export interface RelayServerInit {
   /**
@@ -101,9 +107,20 @@ export interface Libp2pNodeInit<S extends ServiceMap = Record<never, never>> {
    * ICE servers for WebRTC. None by default: host candidates only, which is what a single
    * machine or a LAN needs. Never point this at a public STUN/TURN server in tests.
    *
+   * A function is asked again before every new peer connection, so that time-limited TURN
+   * credentials (coturn's `use-auth-secret`) can be fresh for each; when it throws or returns
+   * something other than an array, that peer connection uses host candidates only.
+   *
    * @default []
    */
-  iceServers?: RTCIceServer[]
+  iceServers?: IceServersSource
+  /**
+   * Which ICE candidates WebRTC may use: `relay` uses TURN-relayed candidates only (every direct
+   * path is refused), as `RTCConfiguration.iceTransportPolicy`.
+   *
+   * @default 'all'
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy
   /**
    * Allow dialling insecure `ws://` addresses (also as the first hop of a circuit address).
    * libp2p's browser connection gater refuses them; we relax exactly that rule, nothing else.

@@ -18,7 +18,7 @@ import { createLibp2p } from 'libp2p'
 import { createConnectionGater } from './connection-gater.js'
 import { GOSSIPSUB_DEFAULTS, LIBP2P_NODE_DEFAULTS, RELAY_SERVER_DEFAULTS } from './constants.js'
 import { InvalidLibp2pNodeInitError } from './errors.js'
-import type { Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices } from './init.js'
+import type { IceServersSource, Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices } from './init.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -76,8 +76,12 @@ export function buildLibp2pOptions<S extends ServiceMap> (
     throw new InvalidLibp2pNodeInitError('role', `expected one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}`)
   }
   const iceServers = init.iceServers ?? [...LIBP2P_NODE_DEFAULTS.iceServers]
-  if (!Array.isArray(iceServers)) {
-    throw new InvalidLibp2pNodeInitError('iceServers', 'expected an array of RTCIceServer')
+  if (!Array.isArray(iceServers) && typeof iceServers !== 'function') {
+    throw new InvalidLibp2pNodeInitError('iceServers', 'expected an array of RTCIceServer or a function returning one')
+  }
+  const iceTransportPolicy = init.iceTransportPolicy ?? LIBP2P_NODE_DEFAULTS.iceTransportPolicy
+  if (iceTransportPolicy !== 'all' && iceTransportPolicy !== 'relay') {
+    throw new InvalidLibp2pNodeInitError('iceTransportPolicy', `expected 'all' or 'relay', got ${JSON.stringify(iceTransportPolicy)}`)
   }
   const maxConnections = requirePositiveInteger('maxConnections', init.maxConnections ?? runtime.defaults.maxConnections)
   const dialConcurrency = requirePositiveInteger('dialConcurrency', init.dialConcurrency ?? runtime.defaults.dialConcurrency)
@@ -132,7 +136,7 @@ export function buildLibp2pOptions<S extends ServiceMap> (
     addresses: { listen, announce },
     transports: [
       webSockets(),
-      webRTC({ rtcConfiguration: { iceServers } }),
+      webRTC({ rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy) }),
       circuitRelayTransport(),
       ...(useMemory ? [memory()] : [])
     ],
@@ -149,6 +153,25 @@ export function buildLibp2pOptions<S extends ServiceMap> (
     services: services as Libp2pOptions<Libp2pNodeServices & S>['services'],
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
     ...(init.datastore != null ? { datastore: init.datastore } : {})
+  }
+}
+
+/**
+ * The `rtcConfiguration` given to @libp2p/webrtc: a function, so that it is asked before every new
+ * peer connection (and a function `iceServers` with it). It always sets `iceServers`: left
+ * undefined, @libp2p/webrtc would fill in its default public STUN servers.
+ */
+export function rtcConfigurationFor (iceServers: IceServersSource, iceTransportPolicy: RTCIceTransportPolicy): () => Promise<RTCConfiguration> {
+  return async () => {
+    let servers: unknown = iceServers
+    if (typeof iceServers === 'function') {
+      try {
+        servers = await iceServers()
+      } catch {
+        servers = []
+      }
+    }
+    return { iceServers: Array.isArray(servers) ? [...servers as RTCIceServer[]] : [], iceTransportPolicy }
   }
 }
 

@@ -33,7 +33,7 @@ import {
 import { createMemoryPeerStore } from '../store/memory-peer-store.js'
 import type { PeerStore } from '../store/peer-store.js'
 import { createLibp2pNode } from '../libp2p/create-libp2p.node.js'
-import type { Libp2pNodeServices } from '../libp2p/init.js'
+import type { IceServersSource, Libp2pNodeServices } from '../libp2p/init.js'
 import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
 import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
@@ -64,8 +64,8 @@ export interface PeerMeshNodeInit {
   listen?: string[]
   /** Multiaddrs to announce instead of the listen addresses (public addresses behind NAT). @default [] */
   announce?: string[]
-  /** ICE servers for WebRTC. @default [] (host candidates only; never a public STUN server) */
-  iceServers?: RTCIceServer[]
+  /** ICE servers for WebRTC, or a function asked before each peer connection (fresh TURN credentials). @default [] (host candidates only; never a public STUN server) */
+  iceServers?: IceServersSource
   /** Allow dialing `ws://` addresses. @default true */
   allowInsecureWebSockets?: boolean
   /** Allow dialing private and loopback addresses. @default true */

@@ -8,7 +8,7 @@
  * | `GET /metrics` | Prometheus text exposition |
  * | `GET /api/peers` | `{ peerId, peers: PeerView[] }` |
  * | `GET /api/topology` | `TopologyGraph` |
- * | `GET /api/bootstrap` | `{ peerId, addresses }`: the ws/wss NodeAddress URLs a browser should dial |
+ * | `GET /api/bootstrap` | `{ peerId, addresses, iceServers }`: the NodeAddress URLs a browser should dial and the ICE servers its WebRTC should use (TURN credentials fresh for each request) |
  * | `GET /…` | the web demo's files (with `--serve-demo`) |
  *
  * Every route answers `HEAD` like `GET` without a body; other methods get 405. `/api/*` carries
@@ -19,7 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import type { Logger } from '../logger.js'
-import type { DemoSource, HttpAddress } from '../options.js'
+import type { DemoSource, HttpAddress, IceServer } from '../options.js'
 import { locateDemoSite, type DemoSite } from './demo-directory.js'
 import { findStaticFile, openStaticFile } from './static-files.js'
 
@@ -40,6 +40,8 @@ export interface BootstrapInfo {
   peerId: string
   /** NodeAddress URLs a browser can dial (ws and wss only). */
   addresses: string[]
+  /** ICE servers for the page's WebRTC (`RTCIceServer`s), with fresh TURN credentials. */
+  iceServers: IceServer[]
 }
 
 /** What the HTTP server reads; the relay implements it over its running node. */

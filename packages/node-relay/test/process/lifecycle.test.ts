@@ -57,7 +57,7 @@ describe('a running relay', () => {
   it('tells browsers its WebSocket addresses in /api/bootstrap, readable from any origin', async () => {
     const res = await fetch(`${relay.http}/api/bootstrap`, { headers: { Origin: 'http://example.test' } })
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
-    expect(await res.json()).toEqual({ peerId: relay.ready.peerId, addresses: relay.ready.addresses })
+    expect(await res.json()).toEqual({ peerId: relay.ready.peerId, addresses: relay.ready.addresses, iceServers: [] })
   })
 
   it('serves its peers and its view of the mesh', async () => {
