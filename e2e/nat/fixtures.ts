@@ -155,20 +155,34 @@ export async function expectBehindNat (tab: LabTab): Promise<NatPremise> {
   return premise
 }
 
-/** Waits until the tab has a connected RTCPeerConnection whose selected pair reaches `remoteAddress`, and returns that pair. */
-export async function linkTo (tab: LabTab, remoteAddresses: string[], options: { timeout?: number } = {}): Promise<SelectedPair> {
+/** Waits until the tab has a connected RTCPeerConnection whose selected pair satisfies `what`, and returns that pair. */
+export async function linkWhere (tab: LabTab, description: string, what: (pair: SelectedPair) => boolean, options: { timeout?: number } = {}): Promise<SelectedPair> {
   let found: SelectedPair | undefined
   let seen: SelectedPair[] = []
-  await expect.poll(async () => {
-    seen = await tab.selectedPairs()
-    found = seen.find(pair => remoteAddresses.includes(pair.remote.address))
-    return found !== undefined
-  }, {
-    message: `${tab.name} has a WebRTC link whose selected candidate pair reaches ${remoteAddresses.join(' or ')}`,
-    timeout: options.timeout
-  }).toBe(true)
+  try {
+    await expect.poll(async () => {
+      seen = await tab.selectedPairs()
+      found = seen.find(what)
+      return found !== undefined
+    }, {
+      message: `${tab.name} has a WebRTC link whose selected candidate pair ${description}`,
+      timeout: options.timeout
+    }).toBe(true)
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nselected pairs of its connected peer connections: ${seen.map(describePair).join('; ') || 'none'}`, { cause: err })
+  }
   if (found === undefined) throw new Error(`no pair among ${seen.map(describePair).join('; ')}`)
   return found
+}
+
+/** A connected link whose selected pair reaches `address` (a remote candidate there). */
+export async function linkTo (tab: LabTab, address: string, options: { timeout?: number } = {}): Promise<SelectedPair> {
+  return await linkWhere(tab, `reaches ${address}`, pair => pair.remote.address === address, options)
+}
+
+/** A connected link whose selected pair goes through a TURN relay candidate (on either end). */
+export async function relayedLink (tab: LabTab, options: { timeout?: number } = {}): Promise<SelectedPair> {
+  return await linkWhere(tab, 'goes through a TURN relay candidate', pair => pair.local.type === 'relay' || pair.remote.type === 'relay', options)
 }
 
 async function chromiumInNamespace (dir: string, home: Home): Promise<string> {

@@ -17,8 +17,8 @@ test('two tabs behind two home NATs link directly over server-reflexive candidat
   await a.expectConnectedTo(idB, { transport: 'webrtc', timeout: 30_000 })
   await b.expectConnectedTo(idA, { transport: 'webrtc', timeout: 30_000 })
 
-  const fromA = await linkTo(a, [b.home.wanIp])
-  const fromB = await linkTo(b, [a.home.wanIp])
+  const fromA = await linkTo(a, b.home.wanIp)
+  const fromB = await linkTo(b, a.home.wanIp)
   for (const [pair, other] of [[fromA, b], [fromB, a]] as const) {
     expect(pair.local.type, `no TURN relay on the near side: ${describePair(pair)}`).not.toBe('relay')
     expect(pair.remote.type, `no TURN relay on the far side: ${describePair(pair)}`).not.toBe('relay')

@@ -230,7 +230,7 @@ export const TURN_REALM = 'peermesh.lab'
 /**
  * coturn's configuration for the lab: STUN and TURN over UDP/TCP on the server's two addresses
  * only, time-limited REST credentials from a shared secret (`use-auth-secret`, what the relay's
- * `--turn-secret` signs), relaying only between lab addresses, everything it writes under `dir`.
+ * `--turn-secret` signs), relaying only to the lab's "internet", everything it writes under `dir`.
  * @param {{ dir: string, secret: string }} options
  */
 export function coturnConfig ({ dir, secret }) {
@@ -250,8 +250,11 @@ export function coturnConfig ({ dir, secret }) {
     'no-cli',
     'no-rfc5780',
     'no-stun-backward-compatibility',
+    // Relay only toward the lab's "internet", never into the homes' private networks (as a public
+    // TURN server denies private ranges). Permitting a home's private address made coturn send to
+    // an address it has no route to, and it closed every allocation at once ("reason: general").
     'denied-peer-ip=0.0.0.0-255.255.255.255',
-    'allowed-peer-ip=198.18.0.0-198.19.255.255',
+    'allowed-peer-ip=198.19.0.0-198.19.255.255',
     `userdb=${dir}/turndb`,
     `pidfile=${dir}/turnserver.pid`,
     `log-file=${dir}/turnserver.log`,
