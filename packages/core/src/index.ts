@@ -90,6 +90,7 @@ export {
   type MeshRouterStats,
   type NeighbourLink
 } from './router/router.js'
-export { transportOf, preferredConnection } from './router/connection-kind.js'
+export { transportOf, preferredConnection, isEstablished, peerConnectionOf, selectedCandidatePair, selectedPairFromStats } from './router/connection-kind.js'
+export type { IceCandidateType, PeerConnectionState, SelectedCandidatePair } from './router/connection-kind.js'
 export { MeshTopology, TOPOLOGY_TOPIC, defaultMeshTopologyOptions, type MeshTopologyOptions } from './topology/mesh-topology.js'
 export { BroadcastChannel, BROADCAST_TOPIC, BroadcastTooLargeError, defaultBroadcastChannelOptions, type BroadcastChannelOptions } from './broadcast/broadcast-channel.js'
