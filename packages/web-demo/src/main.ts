@@ -16,6 +16,7 @@ import {
   parseNodeAddress
 } from '@peermesh/core'
 import type { Logger, NodeLogEvent, PeerMeshNode, PeerView } from '@peermesh/core'
+import { readCandidatePairs, sameCandidatePairs, type CandidatePairs } from './candidate-types.js'
 import { createChat } from './chat.js'
 import { createEventLog } from './event-log.js'
 import { claimIdentitySlot } from './identity-slot.js'
@@ -113,6 +114,7 @@ function normaliseAddress (address: string, source: string): string | undefined 
 
 const relays = new Set<string>()
 let lastPeers: PeerView[] = []
+let candidatePairs: CandidatePairs = new Map()
 
 function renderPeers (views: PeerView[]): void {
   lastPeers = views
@@ -121,7 +123,7 @@ function renderPeers (views: PeerView[]): void {
   ui.knownCount.textContent = String(counts.known)
   dialFailures.observe(views)
   ui.dialsFailed.textContent = String(dialFailures.total())
-  peerTable.render(views, Date.now())
+  peerTable.render(views, Date.now(), candidatePairs)
   ui.noPeers.hidden = views.length > 0
 }
 
@@ -139,7 +141,25 @@ function wire (node: PeerMeshNode, slot: IdentitySlot): void {
   node.addEventListener('broadcast:message', (event) => { chat.show(event.detail) })
   node.addEventListener('addresses:change', () => { renderInvite(node) })
 
-  setInterval(() => { peerTable.render(lastPeers, Date.now()) }, CLOCK_TICK_MS)
+  // Each tick also re-reads which ICE candidates the direct links use (getStats is cheap).
+  let readingPairs = false
+  const refreshCandidatePairs = async (): Promise<void> => {
+    if (readingPairs) return
+    readingPairs = true
+    try {
+      const pairs = await readCandidatePairs(node.libp2p)
+      if (!sameCandidatePairs(pairs, candidatePairs)) {
+        candidatePairs = pairs
+        graph.setCandidatePairs(pairs)
+      }
+    } finally {
+      readingPairs = false
+    }
+  }
+  node.addEventListener('peers:change', () => { void refreshCandidatePairs().then(() => { peerTable.render(lastPeers, Date.now(), candidatePairs) }) })
+  setInterval(() => {
+    void refreshCandidatePairs().then(() => { peerTable.render(lastPeers, Date.now(), candidatePairs) })
+  }, CLOCK_TICK_MS)
 
   ui.addPeerForm.addEventListener('submit', (event) => {
     event.preventDefault()
