@@ -175,6 +175,23 @@ export async function linkWhere (tab: LabTab, description: string, what: (pair: 
   return found
 }
 
+/**
+ * The page shows the candidate types the test read itself: the peer row's `data-candidate-local`
+ * and `data-candidate-remote` (and `data-via-turn` when either is `relay`), from its own getStats().
+ */
+export async function expectPageShowsPair (tab: LabTab, peerId: string, pair: SelectedPair): Promise<void> {
+  const row = tab.peerRow(peerId)
+  await expect(row, `${tab.name}'s peer table shows the local candidate type of the link`).toHaveAttribute('data-candidate-local', pair.local.type)
+  await expect(row, `${tab.name}'s peer table shows the remote candidate type of the link`).toHaveAttribute('data-candidate-remote', pair.remote.type)
+  const viaTurn = pair.local.type === 'relay' || pair.remote.type === 'relay'
+  if (viaTurn) {
+    await expect(row, `${tab.name}'s peer table says the link goes through TURN`).toHaveAttribute('data-via-turn', 'true')
+    await expect(row, `${tab.name}'s peer table names TURN in the transport cell`).toContainText('TURN')
+  } else {
+    await expect(row, `${tab.name}'s peer table does not claim TURN`).not.toHaveAttribute('data-via-turn', 'true')
+  }
+}
+
 /** A connected link whose selected pair reaches `address` (a remote candidate there). */
 export async function linkTo (tab: LabTab, address: string, options: { timeout?: number } = {}): Promise<SelectedPair> {
   return await linkWhere(tab, `reaches ${address}`, pair => pair.remote.address === address, options)

@@ -1,9 +1,9 @@
 /**
  * A tab behind a symmetric NAT (a new public port per destination) cannot be reached at the port
  * STUN saw, so no direct pair works: with TURN it links through the TURN relay, and the test sees
- * coturn's relay candidate in the selected pair on both ends of the link.
+ * coturn's relay candidate in the selected pair on both ends of the link, and the page says TURN.
  */
-import { expectBehindNat, iceFlags, relayedLink, test, expect } from './fixtures.js'
+import { expectBehindNat, expectPageShowsPair, iceFlags, relayedLink, test, expect } from './fixtures.js'
 import { describePair } from '../fixtures/ice-stats.js'
 import { SERVER_IP } from './lab.js'
 
@@ -27,4 +27,6 @@ test('a tab behind a symmetric NAT links through TURN', async ({ labRelay, homeT
       expect(candidate.address, `the relay candidate is coturn's: ${describePair(pair)}`).toBe(SERVER_IP)
     }
   }
+  await expectPageShowsPair(c, idA, fromC)
+  await expectPageShowsPair(a, idC, fromA)
 })
