@@ -82,16 +82,32 @@ function listening (netns: string, protocol: 'udp' | 'tcp', addresses: string[])
   return addresses.every(address => result.stdout.includes(address))
 }
 
-/** One home router's NAT mappings from conntrack: for each UDP flow from `home.ip:sourcePort`, the public port per destination. */
-export function natMappings (home: Home, sourcePort: number): Map<string, number> {
-  const result = spawnSync('ip', ['netns', 'exec', home.router, 'conntrack', '-L', '-p', 'udp', '--orig-src', home.ip, '--orig-port-src', String(sourcePort)], { encoding: 'utf8' })
-  const mappings = new Map<string, number>()
+/** One UDP flow through a home router, from conntrack. */
+export interface NatFlow {
+  /** The home host's source port. */
+  sourcePort: number
+  /** `address:port` it sends to. */
+  destination: string
+  /** The public port the router maps it to on its WAN address. */
+  publicPort: number
+}
+
+/** A home router's UDP flows from its home host (conntrack), optionally from one source port only. */
+export function natFlows (home: Home, sourcePort?: number): NatFlow[] {
+  const filter = sourcePort === undefined ? [] : ['--orig-port-src', String(sourcePort)]
+  const result = spawnSync('ip', ['netns', 'exec', home.router, 'conntrack', '-L', '-p', 'udp', '--orig-src', home.ip, ...filter], { encoding: 'utf8' })
+  const flows: NatFlow[] = []
   for (const line of result.stdout.split('\n')) {
     // udp 17 25 src=<home> dst=<server> sport=<p> dport=3478 src=<server> dst=<wan> sport=3478 dport=<public port>
-    const m = /src=\S+ dst=(\S+) sport=\d+ dport=(\d+) .*?src=\S+ dst=\S+ sport=\d+ dport=(\d+)/.exec(line)
-    if (m != null) mappings.set(`${m[1]}:${m[2]}`, Number(m[3]))
+    const m = /src=\S+ dst=(\S+) sport=(\d+) dport=(\d+) .*?src=\S+ dst=\S+ sport=\d+ dport=(\d+)/.exec(line)
+    if (m != null) flows.push({ sourcePort: Number(m[2]), destination: `${m[1]}:${m[3]}`, publicPort: Number(m[4]) })
   }
-  return mappings
+  return flows
+}
+
+/** The router's public port per destination for one source port of its home host. */
+export function natMappings (home: Home, sourcePort: number): Map<string, number> {
+  return new Map(natFlows(home, sourcePort).map(flow => [flow.destination, flow.publicPort]))
 }
 
 /** What one home's NAT does, seen from its tab and its router. */
