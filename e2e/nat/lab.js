@@ -19,6 +19,7 @@
 // Every namespace has an egress guard (only loopback and 198.18.0.0/15) and IPv6 off.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { realpathSync } from 'node:fs'
+import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 
 /** Every namespace of the lab starts with this; teardown deletes exactly these. */
@@ -177,12 +178,12 @@ export function teardown () {
   const namespaces = labNamespaces()
   const pids = namespaces.flatMap(pidsIn)
   for (const pid of pids) {
-    try { process.kill(pid, 'SIGTERM') } catch {}
+    try { process.kill(pid, 'SIGTERM') } catch { /* already gone */ }
   }
   const deadline = Date.now() + 3000
   while (pids.some(alive) && Date.now() < deadline) pause(50)
   for (const pid of pids.filter(alive)) {
-    try { process.kill(pid, 'SIGKILL') } catch {}
+    try { process.kill(pid, 'SIGKILL') } catch { /* already gone */ }
   }
   for (const netns of namespaces) {
     const result = spawnSync('ip', ['netns', 'del', netns], { encoding: 'utf8' })
@@ -291,25 +292,27 @@ export function setupScript () {
   ].join('\n') + '\n'
 }
 
+/** @param {string} line */
+const say = (line) => { process.stdout.write(`${line}\n`) }
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
 if (invokedDirectly) {
   const command = process.argv[2]
   if (command === 'up') {
     setup()
-    console.log(`NAT lab up: ${labNamespaces().join(' ')}`)
+    say(`NAT lab up: ${labNamespaces().join(' ')}`)
   } else if (command === 'down') {
     const deleted = teardown()
-    console.log(deleted.length === 0 ? 'NAT lab: nothing to tear down' : `NAT lab down: deleted ${deleted.join(' ')}`)
+    say(deleted.length === 0 ? 'NAT lab: nothing to tear down' : `NAT lab down: deleted ${deleted.join(' ')}`)
   } else if (command === 'print') {
     process.stdout.write(setupScript())
   } else if (command === 'check') {
     const reason = cannotRunReason()
     if (reason !== undefined) {
-      console.log(`peermesh NAT lab: skipped: ${reason}`)
+      say(`peermesh NAT lab: skipped: ${reason}`)
       process.exit(3)
     }
   } else {
-    console.error('usage: node e2e/nat/lab.js up|down|print|check')
+    process.stderr.write('usage: node e2e/nat/lab.js up|down|print|check\n')
     process.exit(2)
   }
 }
