@@ -23,6 +23,8 @@ export const DEFAULTS = {
   turnCredentialTtlSeconds: 86_400,
   /** Longest `--turn-credential-ttl` accepted (a week). */
   turnCredentialTtlLimitSeconds: 7 * 86_400,
+  /** How often the `--tls-cert`/`--tls-key` files are checked for a renewed certificate, ms. */
+  tlsWatchIntervalMs: 2_000,
   /** How long a graceful stop may take before the process exits anyway, ms. */
   stopTimeoutMs: 10_000
 } as const

@@ -71,6 +71,12 @@ export interface RelayOptions {
   turnSecret?: string
   /** How long a TURN credential made from `turnSecret` stays valid, seconds. @default 86400 */
   turnCredentialTtlSeconds: number
+  /**
+   * PEM certificate (chain) and key files: the HTTP server serves HTTPS, WebSocket listen
+   * addresses serve `wss://` (`/ws` becomes `/tls/ws`). Reloaded on SIGHUP and when the files
+   * change. @default undefined (plain HTTP and `ws://`)
+   */
+  tls?: { certPath: string, keyPath: string }
   /** @default 'info' */
   logLevel: LogLevel
   /** @default 'pretty' when stderr is a terminal, otherwise 'json' */
@@ -195,6 +201,22 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     description: 'WebRTC ICE servers: a JSON array of RTCIceServer objects, or comma-separated stun:/turn:/turns: URLs'
   },
   {
+    flag: 'tls-cert',
+    env: 'PEERMESH_TLS_CERT',
+    shape: 'value',
+    valueName: '<file>',
+    defaultText: 'none (plain http and ws)',
+    description: 'PEM certificate (full chain) for HTTPS and wss://, with --tls-key; /ws listen addresses become /tls/ws; reloaded on SIGHUP and when the file changes'
+  },
+  {
+    flag: 'tls-key',
+    env: 'PEERMESH_TLS_KEY',
+    shape: 'value',
+    valueName: '<file>',
+    defaultText: 'none',
+    description: 'PEM private key of --tls-cert'
+  },
+  {
     flag: 'turn-secret',
     env: 'PEERMESH_TURN_SECRET',
     shape: 'value',
@@ -282,6 +304,13 @@ export function parseCommandLine (argv: readonly string[], context: ParseContext
     logFormat: parseOneOf(raw.get('log-format'), LOG_FORMATS) ?? (context.stderrIsTTY ? 'pretty' : 'json'),
     serveDemo: parseDemoSource(raw.get('serve-demo'))
   }
+  const tlsCert = parseNonEmpty(raw.get('tls-cert'))
+  const tlsKey = parseNonEmpty(raw.get('tls-key'))
+  if ((tlsCert == null) !== (tlsKey == null)) {
+    const given = raw.get(tlsCert != null ? 'tls-cert' : 'tls-key')?.source ?? ''
+    throw new UsageError(`${given}: --tls-cert and --tls-key go together (a certificate and its key)`, given)
+  }
+  if (tlsCert != null && tlsKey != null) options.tls = { certPath: tlsCert, keyPath: tlsKey }
   const turnSecret = parseNonEmpty(raw.get('turn-secret'))
   if (turnSecret != null) {
     const source = raw.get('turn-secret')?.source ?? '--turn-secret'
@@ -477,6 +506,7 @@ export function formatHelp (version: string): string {
   lines.push(
     '',
     'HTTP: GET /healthz, /metrics, /api/peers, /api/topology, /api/bootstrap, / (with --serve-demo)',
+    'Signals: SIGINT/SIGTERM stop; SIGHUP reloads the --tls-cert/--tls-key files.',
     'Exit codes: 0 after a clean stop (SIGINT/SIGTERM), 1 on a runtime failure, 2 on a bad flag or value.'
   )
   return lines.join('\n') + '\n'

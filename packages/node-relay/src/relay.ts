@@ -5,9 +5,10 @@
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
-import { createPeerMeshNode, createPersistentPeerStore, loadOrCreatePrivateKey, parseNodeAddress, type PeerMeshNode } from '@peermesh/core'
+import { createPeerMeshNode, createPersistentPeerStore, loadOrCreatePrivateKey, parseNodeAddress, type PeerMeshNode, type TlsCertificates } from '@peermesh/core'
 import { Gauge, Registry } from 'prom-client'
-import { DATA_DIR_LAYOUT, peerManagerLimitsFor } from './defaults.js'
+import { DATA_DIR_LAYOUT, DEFAULTS, peerManagerLimitsFor } from './defaults.js'
+import { loadTlsCertificate, watchTlsFiles, type TlsCertificatePair } from './tls/certificate-files.js'
 import { createRelayHttpServer, type BootstrapInfo, type HealthStatus, type RelayHttpApi, type RelayHttpServer } from './http/server.js'
 import type { Logger } from './logger.js'
 import { iceServersWithCredentials } from './ice/turn-credentials.js'
@@ -36,6 +37,12 @@ export interface StartRelayInit {
 export interface RunningRelay {
   readonly ready: ReadyEvent
   readonly node: PeerMeshNode
+  /**
+   * Reads the `--tls-cert`/`--tls-key` files again and serves them to new HTTPS and `wss://`
+   * connections (SIGHUP, or the files changed). A pair that does not load is logged and the
+   * current one kept; resolves either way. Does nothing without TLS.
+   */
+  reloadTls(): Promise<void>
   /** Stops HTTP and the node (connections closed, peer store flushed). Idempotent. */
   stop(): Promise<void>
 }
@@ -52,6 +59,11 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
   const dataDir = resolve(init.cwd, options.dataDir)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
 
+  const tlsFiles = options.tls == null ? undefined : { certPath: resolve(init.cwd, options.tls.certPath), keyPath: resolve(init.cwd, options.tls.keyPath) }
+  let tls = tlsFiles == null ? undefined : await loadTlsCertificate(tlsFiles)
+  if (tls != null) logger.info('tls certificate loaded', tlsSummary(tls))
+  const listen = tls == null ? options.listen : options.listen.map(secureWebSocketListen)
+
   const { privateKey } = await loadOrCreatePrivateKey({ location: join(dataDir, DATA_DIR_LAYOUT.identityKey), logger })
   const peerStore = await createPersistentPeerStore({ location: join(dataDir, DATA_DIR_LAYOUT.peerStore), logger })
   const registry = new Registry()
@@ -66,9 +78,10 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
       privateKey,
       peerStore,
       bootstrap: options.bootstrap,
-      listen: options.listen,
+      listen,
       announce: options.announce,
       iceServers: iceServersNow,
+      ...(tls != null ? { webSocketTls: { cert: tls.cert, key: tls.key } } : {}),
       peerManager: peerManagerLimitsFor(options.role, options.maxConnections),
       maxReservations: options.maxReservations,
       metrics: prometheusMetrics({ registry, statfsLocation: dataDir }),
@@ -103,7 +116,7 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
   try {
     await node.start()
     if (options.http != null) {
-      http = createRelayHttpServer({ api, demo: options.serveDemo, cwd: init.cwd, logger })
+      http = createRelayHttpServer({ api, demo: options.serveDemo, cwd: init.cwd, logger, ...(tls != null ? { tls: { cert: tls.cert, key: tls.key } } : {}) })
       httpUrl = await http.listen(options.http)
     }
   } catch (err) {
@@ -125,9 +138,31 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
     http: httpUrl
   }
 
+  let reloading: Promise<void> | undefined
+  const reloadTls = async (): Promise<void> => {
+    if (tlsFiles == null || stopping) return
+    reloading ??= (async () => {
+      try {
+        const next = await loadTlsCertificate(tlsFiles)
+        if (tls != null && next.cert === tls.cert && next.key === tls.key) return
+        tls = next
+        http?.setTlsCertificate({ cert: next.cert, key: next.key })
+        ;(node.libp2p.services as { tls?: TlsCertificates }).tls?.renew({ cert: next.cert, key: next.key })
+        logger.info('tls certificate reloaded', tlsSummary(next))
+      } catch (err) {
+        logger.error('tls certificate reload failed: still serving the previous one', { error: err, ...(tls != null ? tlsSummary(tls) : {}) })
+      } finally {
+        reloading = undefined
+      }
+    })()
+    await reloading
+  }
+  const unwatchTls = tlsFiles == null ? () => {} : watchTlsFiles(tlsFiles, DEFAULTS.tlsWatchIntervalMs, () => { void reloadTls() })
+
   let stopped: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     stopping = true
+    unwatchTls()
     stopped ??= (async () => {
       await node.stop() // closes connections, flushes and closes the peer store
       await http?.close()
@@ -135,7 +170,16 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
     await stopped
   }
 
-  return { ready, node, stop }
+  return { ready, node, stop, reloadTls }
+}
+
+/** `/ip4/…/tcp/N/ws` → `/ip4/…/tcp/N/tls/ws`; other addresses (already `/tls/ws` or `/wss`, or not WebSocket) as given. */
+export function secureWebSocketListen (address: string): string {
+  return /\/tcp\/[0-9]+\/ws$/.test(address) ? `${address.slice(0, -'/ws'.length)}/tls/ws` : address
+}
+
+function tlsSummary (tls: TlsCertificatePair): Record<string, unknown> {
+  return { fingerprint256: tls.fingerprint256, validTo: tls.validTo, subjectAltName: tls.subjectAltName }
 }
 
 /** The ws/wss NodeAddress URLs among `addresses`: what a browser tab can dial. */

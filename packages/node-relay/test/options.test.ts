@@ -94,6 +94,17 @@ describe('parseCommandLine', () => {
       .toEqual([{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'p' }])
   })
 
+  it('takes a TLS certificate and key together, from flags or the environment', () => {
+    expect(run(['--tls-cert', 'fullchain.pem', '--tls-key', 'privkey.pem']).tls).toEqual({ certPath: 'fullchain.pem', keyPath: 'privkey.pem' })
+    expect(run([], { PEERMESH_TLS_CERT: '/etc/c.pem', PEERMESH_TLS_KEY: '/etc/k.pem' }).tls).toEqual({ certPath: '/etc/c.pem', keyPath: '/etc/k.pem' })
+    expect(run([]).tls).toBeUndefined()
+  })
+
+  it('refuses a TLS certificate without its key, and a key without its certificate', () => {
+    expect(usageError(['--tls-cert', 'c.pem']).message).toMatch(/--tls-cert: --tls-cert and --tls-key go together/)
+    expect(usageError([], { PEERMESH_TLS_KEY: 'k.pem' }).source).toBe('PEERMESH_TLS_KEY')
+  })
+
   it('takes a TURN secret (flag or environment) and a credential lifetime', () => {
     const options = run(['--ice-servers', 'stun:198.19.0.10:3478,turn:198.19.0.10:3478', '--turn-credential-ttl', '600'], { PEERMESH_TURN_SECRET: 's3cret' })
     expect(options.turnSecret).toBe('s3cret')

@@ -8,6 +8,7 @@ import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+import type { TlsCertificates, WebSocketTlsInit } from './tls.js'
 
 /**
  * What a node is for:
@@ -28,6 +29,8 @@ export type Libp2pNodeServices = {
   ping: Ping
   pubsub: GossipSub
   relay?: CircuitRelayService
+  /** Present when the node was created with `webSocketTls`. */
+  tls?: TlsCertificates
 }
 
 /**
@@ -114,6 +117,13 @@ export interface Libp2pNodeInit<S extends ServiceMap = Record<never, never>> {
    * @default []
    */
   iceServers?: IceServersSource
+  /**
+   * A certificate and key (PEM) for WebSocket listeners: `/tls/ws` (or `/wss`) listen addresses
+   * serve `wss://` with it. Renew it with `node.services.tls.renew()`. Node.js only.
+   *
+   * @default undefined (no TLS: `/tls/ws` listen addresses fail)
+   */
+  webSocketTls?: WebSocketTlsInit
   /**
    * Which ICE candidates WebRTC may use: `relay` uses TURN-relayed candidates only (every direct
    * path is refused), as `RTCConfiguration.iceTransportPolicy`.

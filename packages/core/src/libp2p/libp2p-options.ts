@@ -16,6 +16,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { createConnectionGater } from './connection-gater.js'
+import { tlsCertificates } from './tls.js'
 import { GOSSIPSUB_DEFAULTS, LIBP2P_NODE_DEFAULTS, RELAY_SERVER_DEFAULTS } from './constants.js'
 import { InvalidLibp2pNodeInitError } from './errors.js'
 import type { IceServersSource, Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices } from './init.js'
@@ -35,7 +36,7 @@ export interface Libp2pRuntime {
 }
 
 const ROLES: readonly Libp2pNodeRole[] = ['relay', 'node', 'browser']
-const OUR_SERVICES: ReadonlySet<string> = new Set(['identify', 'identifyPush', 'ping', 'pubsub', 'relay'])
+const OUR_SERVICES: ReadonlySet<string> = new Set(['identify', 'identifyPush', 'ping', 'pubsub', 'relay', 'tls'])
 
 function requirePositiveInteger (option: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -129,13 +130,20 @@ export function buildLibp2pOptions<S extends ServiceMap> (
       }
     })
   }
+  const webSocketTls = init.webSocketTls
+  if (webSocketTls != null) {
+    if (typeof webSocketTls.cert !== 'string' || typeof webSocketTls.key !== 'string' || webSocketTls.cert === '' || webSocketTls.key === '') {
+      throw new InvalidLibp2pNodeInitError('webSocketTls', 'expected { cert, key } as PEM strings')
+    }
+    services.tls = tlsCertificates()
+  }
   Object.assign(services, extraServices)
 
   return {
     privateKey: init.privateKey,
     addresses: { listen, announce },
     transports: [
-      webSockets(),
+      webSockets(webSocketTls == null ? {} : { https: { cert: webSocketTls.cert, key: webSocketTls.key } }),
       webRTC({ rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy) }),
       circuitRelayTransport(),
       ...(useMemory ? [memory()] : [])

@@ -16,6 +16,7 @@
  * a JSON 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import type { Logger } from '../logger.js'
@@ -59,11 +60,15 @@ export interface RelayHttpServerInit {
   /** Directory a relative `--serve-demo=<dir>` is resolved against. */
   cwd: string
   logger: Logger
+  /** Serve HTTPS with this PEM certificate (chain) and key instead of plain HTTP. @default undefined */
+  tls?: { cert: string, key: string }
 }
 
 export interface RelayHttpServer {
-  /** Starts listening; resolves to the base URL (`http://127.0.0.1:54321`). */
+  /** Starts listening; resolves to the base URL (`http://127.0.0.1:54321`, `https://…` with TLS). */
   listen(address: HttpAddress): Promise<string>
+  /** New connections get this certificate from now on (HTTPS only; open ones keep theirs). */
+  setTlsCertificate(tls: { cert: string, key: string }): void
   /** Stops accepting, closes idle and active connections, and resolves when closed. */
   close(): Promise<void>
 }
@@ -153,7 +158,7 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
     sendJson(res, req, 404, { error: 'not found', path: pathname })
   }
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       logger.warn('http request failed', { method: req.method, url: req.url, error: err })
       if (!res.headersSent) {
@@ -162,7 +167,9 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
         res.destroy()
       }
     })
-  })
+  }
+  const tlsServer: HttpsServer | undefined = init.tls == null ? undefined : createHttpsServer({ cert: init.tls.cert, key: init.tls.key }, onRequest)
+  const server: Server = tlsServer ?? createServer(onRequest)
   server.maxConnections = MAX_HTTP_CONNECTIONS
   server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS
   server.headersTimeout = Math.min(server.headersTimeout, HTTP_REQUEST_TIMEOUT_MS)
@@ -185,7 +192,10 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
       })
       const bound = server.address() as AddressInfo
       const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address
-      return `http://${host}:${bound.port}`
+      return `${tlsServer == null ? 'http' : 'https'}://${host}:${bound.port}`
+    },
+    setTlsCertificate (tls) {
+      tlsServer?.setSecureContext({ cert: tls.cert, key: tls.key })
     },
     async close () {
       if (!server.listening) return
