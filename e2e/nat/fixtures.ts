@@ -48,6 +48,11 @@ export interface LabTab extends MeshPage {
 
 export interface OpenHomeTabOptions {
   query?: Record<string, string>
+  /**
+   * base64 SHA-256 SubjectPublicKeyInfo hashes of certificates this browser trusts (Chromium's
+   * `--ignore-certificate-errors-spki-list`): the relay's test certificate for an https page.
+   */
+  trustSpki?: string[]
 }
 
 interface WorkerFixtures {
@@ -304,12 +309,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const browsers: Browser[] = []
     await use(async (name, relay, options = {}) => {
       const home = homeByName(name)
-      const origin = new URL(relay.http).origin
+      const origin = new URL(relay.http)
       const browser = await chromium.launch({
         executablePath: await chromiumInNamespace(dir, home),
         headless: true,
-        // Web Locks need a secure context; the lab's page is plain http on a lab address.
-        args: [...chromiumArgs, `--unsafely-treat-insecure-origin-as-secure=${origin}`]
+        args: [
+          ...chromiumArgs,
+          // Web Locks need a secure context: a plain http page on a lab address is treated as one
+          // for this browser only; an https page is one, given its certificate is trusted.
+          ...(origin.protocol === 'http:' ? [`--unsafely-treat-insecure-origin-as-secure=${origin.origin}`] : []),
+          ...(options.trustSpki === undefined ? [] : [`--ignore-certificate-errors-spki-list=${options.trustSpki.join(',')}`])
+        ]
       })
       browsers.push(browser)
       const context = await browser.newContext()
