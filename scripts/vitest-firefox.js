@@ -6,21 +6,7 @@
 //   browser: { provider: puppeteerFirefox({ executablePath, prefs }), instances: [{ browser: 'firefox' }] }
 import { defineBrowserProvider } from '@vitest/browser'
 import puppeteer from 'puppeteer-core'
-
-/** PEERMESH_FIREFOX, else Debian's /usr/bin/firefox-esr. */
-export const firefoxExecutable = process.env.PEERMESH_FIREFOX ?? '/usr/bin/firefox-esr'
-
-/**
- * Preferences for a closed, loopback-only machine: host candidates as real addresses instead of
- * mDNS names (Firefox's counterpart of Chromium's WebRtcHideLocalIpsWithMdns), no default STUN.
- */
-export const firefoxPrefs = {
-  'media.peerconnection.ice.obfuscate_host_addresses': false,
-  'media.peerconnection.default_iceservers': '[]',
-  'network.dns.disablePrefetch': true,
-  'browser.safebrowsing.malware.enabled': false,
-  'browser.safebrowsing.phishing.enabled': false
-}
+import { firefoxExecutable, firefoxPrefs } from './firefox.js'
 
 /** @param {{ executablePath?: string, prefs?: Record<string, unknown>, headless?: boolean }} [options] */
 export function puppeteerFirefox (options = {}) {

@@ -2,26 +2,11 @@
  * A tab of Debian's Firefox ESR driven by puppeteer-core over WebDriver BiDi (Playwright drives
  * only its own patched Firefox build). It speaks the page's documented test hooks, like MeshPage;
  * every wait is `page.waitForFunction` on the DOM (a state), never a sleep.
- *
- * PEERMESH_FIREFOX overrides the binary (default /usr/bin/firefox-esr).
+ * Binary and preferences: scripts/firefox.js (PEERMESH_FIREFOX overrides the binary).
  */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import { firefoxExecutable, firefoxPrefs } from '../../scripts/firefox.js'
 import { selectedPairs, trackPeerConnections, type SelectedPair } from '../fixtures/ice-stats.js'
-
-export const firefoxExecutable = process.env.PEERMESH_FIREFOX ?? '/usr/bin/firefox-esr'
-
-/**
- * Preferences for a closed, loopback-only machine. `obfuscate_host_addresses`: Firefox's
- * counterpart of Chromium's WebRtcHideLocalIpsWithMdns (host candidates as real addresses, not
- * mDNS names that nothing here resolves); no default STUN server.
- */
-export const firefoxPrefs: Record<string, unknown> = {
-  'media.peerconnection.ice.obfuscate_host_addresses': false,
-  'media.peerconnection.default_iceservers': '[]',
-  'network.dns.disablePrefetch': true,
-  'browser.safebrowsing.malware.enabled': false,
-  'browser.safebrowsing.phishing.enabled': false
-}
 
 export async function launchFirefox (): Promise<Browser> {
   return await puppeteer.launch({
