@@ -18,7 +18,9 @@
 // firewall; "symmetric": masquerade random (a new public port per destination), same firewall.
 // Every namespace has an egress guard (only loopback and 198.18.0.0/15) and IPv6 off.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { realpathSync } from 'node:fs'
+import { readdirSync, realpathSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 
@@ -169,9 +171,17 @@ function pause (ms) {
 }
 
 /**
- * Ends every process inside the lab's namespaces (SIGTERM, SIGKILL after 3 s) and deletes the
- * namespaces, which takes their veths, bridges and nftables tables with them. Safe to run at any
- * time, any number of times, also after a failed or interrupted run. Synchronous.
+ * Temporary directories only the lab makes (coturn's, the browsers' wrappers, the lab relay's and
+ * peers' data): a run killed outright cannot delete its own, so teardown does. The lab is one per
+ * machine (fixed namespace names), so no other run can be using them.
+ */
+const TEMP_PREFIXES = ['peermesh-nat-', 'peermesh-e2e-lab-']
+
+/**
+ * Ends every process inside the lab's namespaces (SIGTERM, SIGKILL after 3 s), deletes the
+ * namespaces, which takes their veths, bridges and nftables tables with them, and the lab's
+ * temporary directories. Safe to run at any time, any number of times, also after a failed or
+ * interrupted run. Synchronous.
  * @returns {string[]} the namespaces deleted
  */
 export function teardown () {
@@ -190,6 +200,9 @@ export function teardown () {
     if (result.status !== 0 && labNamespaces().includes(netns)) {
       throw new Error(`could not delete network namespace ${netns}: ${result.stderr.trim()}`)
     }
+  }
+  for (const entry of readdirSync(tmpdir())) {
+    if (TEMP_PREFIXES.some(prefix => entry.startsWith(prefix))) rmSync(join(tmpdir(), entry), { recursive: true, force: true })
   }
   return namespaces
 }
