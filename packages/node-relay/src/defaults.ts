@@ -66,5 +66,7 @@ export function peerManagerLimitsFor (role: RelayRole, maxConnected: number): Pa
 /** Files inside `--data-dir`. */
 export const DATA_DIR_LAYOUT = {
   identityKey: 'identity.key',
+  /** The WebRTC-Direct certificate and key (PEM, mode 0600): its hash is in the relay's webrtc-direct address. */
+  webRtcDirectCertificate: 'webrtc-direct.pem',
   peerStore: 'peers'
 } as const

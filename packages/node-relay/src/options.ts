@@ -77,6 +77,12 @@ export interface RelayOptions {
    * change. @default undefined (plain HTTP and `ws://`)
    */
   tls?: { certPath: string, keyPath: string }
+  /**
+   * UDP port of the relay's WebRTC-Direct listener (on the host of its first IP listen address),
+   * 0 for one chosen by the OS, `null` for none. Its certificate is kept in the data directory.
+   * @default 0 for a relay, null for a peer
+   */
+  webRtcDirectPort: number | null
   /** @default 'info' */
   logLevel: LogLevel
   /** @default 'pretty' when stderr is a terminal, otherwise 'json' */
@@ -217,6 +223,14 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     description: 'PEM private key of --tls-cert'
   },
   {
+    flag: 'webrtc-direct-port',
+    env: 'PEERMESH_WEBRTC_DIRECT_PORT',
+    shape: 'value',
+    valueName: '<port>|off',
+    defaultText: '0 (relay: a UDP port chosen by the OS); off (peer)',
+    description: 'UDP port of the WebRTC-Direct listener browsers reach without any CA certificate (on the host of the first IP --listen address); its certificate, and so its certhash, is kept in the data dir (webrtc-direct.pem); a fixed port keeps the whole address across restarts'
+  },
+  {
     flag: 'turn-secret',
     env: 'PEERMESH_TURN_SECRET',
     shape: 'value',
@@ -299,6 +313,7 @@ export function parseCommandLine (argv: readonly string[], context: ParseContext
     maxConnections: parseCount(raw.get('max-connections'), DEFAULTS.maxConnectionsLimit) ?? defaultMaxConnectionsFor(role),
     maxReservations: parseCount(raw.get('max-reservations'), DEFAULTS.maxReservationsLimit) ?? DEFAULTS.maxReservations,
     iceServers: parseIceServers(raw.get('ice-servers')) ?? [],
+    webRtcDirectPort: parsePortOrOff(raw.get('webrtc-direct-port'), role === 'relay' ? 0 : null),
     turnCredentialTtlSeconds: parseCount(raw.get('turn-credential-ttl'), DEFAULTS.turnCredentialTtlLimitSeconds, 60) ?? DEFAULTS.turnCredentialTtlSeconds,
     logLevel: parseOneOf(raw.get('log-level'), LOG_LEVELS) ?? DEFAULTS.logLevel,
     logFormat: parseOneOf(raw.get('log-format'), LOG_FORMATS) ?? (context.stderrIsTTY ? 'pretty' : 'json'),
@@ -409,6 +424,17 @@ function parseCount (raw: RawValue | undefined, max: number, min = 1): number | 
     throw new UsageError(`${raw.source}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, raw.source)
   }
   return n
+}
+
+function parsePortOrOff (raw: RawValue | undefined, fallback: number | null): number | null {
+  if (raw == null) return fallback
+  const value = last(raw).trim()
+  if (value === 'off') return null
+  const port = /^[0-9]{1,5}$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isInteger(port) || port > 65535) {
+    throw new UsageError(`${raw.source}: expected a UDP port from 0 to 65535 or off, got ${JSON.stringify(value)}`, raw.source)
+  }
+  return port
 }
 
 function parseList (raw: RawValue | undefined, parseItem: (item: string) => string): string[] | undefined {

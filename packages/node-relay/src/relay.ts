@@ -9,6 +9,7 @@ import { createPeerMeshNode, createPersistentPeerStore, loadOrCreatePrivateKey, 
 import { Gauge, Registry } from 'prom-client'
 import { DATA_DIR_LAYOUT, DEFAULTS, peerManagerLimitsFor } from './defaults.js'
 import { loadTlsCertificate, watchTlsFiles, type TlsCertificatePair } from './tls/certificate-files.js'
+import { loadOrCreateWebRtcDirectCertificate } from './webrtc-direct/certificate.js'
 import { createRelayHttpServer, type BootstrapInfo, type HealthStatus, type RelayHttpApi, type RelayHttpServer } from './http/server.js'
 import type { Logger } from './logger.js'
 import { iceServersWithCredentials } from './ice/turn-credentials.js'
@@ -47,8 +48,8 @@ export interface RunningRelay {
   stop(): Promise<void>
 }
 
-/** NodeAddress protocols a browser can dial directly. */
-const BROWSER_DIALABLE = new Set(['ws', 'wss'])
+/** NodeAddress protocols a browser can dial directly, in the order a page should try them. */
+const BROWSER_DIALABLE = ['wss', 'ws', 'webrtc-direct']
 
 /**
  * Starts everything and resolves once the node is listening and the HTTP server is bound.
@@ -62,7 +63,11 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
   const tlsFiles = options.tls == null ? undefined : { certPath: resolve(init.cwd, options.tls.certPath), keyPath: resolve(init.cwd, options.tls.keyPath) }
   let tls = tlsFiles == null ? undefined : await loadTlsCertificate(tlsFiles)
   if (tls != null) logger.info('tls certificate loaded', tlsSummary(tls))
-  const listen = tls == null ? options.listen : options.listen.map(secureWebSocketListen)
+  const listen = withWebRtcDirectListen(tls == null ? options.listen : options.listen.map(secureWebSocketListen), options.webRtcDirectPort)
+  const webRtcDirect = listen.some(address => address.includes('/webrtc-direct'))
+    ? await loadOrCreateWebRtcDirectCertificate(join(dataDir, DATA_DIR_LAYOUT.webRtcDirectCertificate), logger)
+    : undefined
+  if (webRtcDirect != null) logger.info(webRtcDirect.created ? 'webrtc-direct certificate created' : 'webrtc-direct certificate loaded', { certhash: webRtcDirect.certificate.certhash })
 
   const { privateKey } = await loadOrCreatePrivateKey({ location: join(dataDir, DATA_DIR_LAYOUT.identityKey), logger })
   const peerStore = await createPersistentPeerStore({ location: join(dataDir, DATA_DIR_LAYOUT.peerStore), logger })
@@ -82,6 +87,7 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
       announce: options.announce,
       iceServers: iceServersNow,
       ...(tls != null ? { webSocketTls: { cert: tls.cert, key: tls.key } } : {}),
+      ...(webRtcDirect != null ? { webRtcDirectCertificate: webRtcDirect.certificate } : {}),
       peerManager: peerManagerLimitsFor(options.role, options.maxConnections),
       maxReservations: options.maxReservations,
       metrics: prometheusMetrics({ registry, statfsLocation: dataDir }),
@@ -182,15 +188,32 @@ function tlsSummary (tls: TlsCertificatePair): Record<string, unknown> {
   return { fingerprint256: tls.fingerprint256, validTo: tls.validTo, subjectAltName: tls.subjectAltName }
 }
 
-/** The ws/wss NodeAddress URLs among `addresses`: what a browser tab can dial. */
+/** The wss, ws and webrtc-direct NodeAddress URLs among `addresses` (in that order): what a browser tab can dial. */
 export function browserDialable (addresses: readonly string[]): string[] {
-  return addresses.filter(address => {
+  const rank = (address: string): number => {
     try {
-      return BROWSER_DIALABLE.has(parseNodeAddress(address).protocol)
+      return BROWSER_DIALABLE.indexOf(parseNodeAddress(address).protocol)
     } catch {
-      return false
+      return -1
     }
-  })
+  }
+  return addresses
+    .map(address => ({ address, rank: rank(address) }))
+    .filter(entry => entry.rank >= 0)
+    .sort((a, b) => a.rank - b.rank)
+    .map(entry => entry.address)
+}
+
+/**
+ * Adds `/ip4/<host>/udp/<port>/webrtc-direct` on the host of the first IP listen address (or
+ * 127.0.0.1) unless `port` is null or a webrtc-direct address is already listed.
+ */
+export function withWebRtcDirectListen (listen: readonly string[], port: number | null): string[] {
+  if (port == null || listen.some(address => address.includes('/webrtc-direct'))) return [...listen]
+  const host = listen.map(address => /^\/(ip4|ip6)\/([^/]+)\//.exec(address)).find(match => match != null)
+  const family = host?.[1] ?? 'ip4'
+  const address = host?.[2] ?? '127.0.0.1'
+  return [...listen, `/${family}/${address}/udp/${port}/webrtc-direct`]
 }
 
 /**

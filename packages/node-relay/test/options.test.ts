@@ -34,6 +34,7 @@ describe('parseCommandLine', () => {
       maxReservations: DEFAULTS.maxReservations,
       iceServers: [],
       turnCredentialTtlSeconds: DEFAULTS.turnCredentialTtlSeconds,
+      webRtcDirectPort: 0,
       logLevel: 'info',
       logFormat: 'json',
       serveDemo: { kind: 'off' }
@@ -103,6 +104,15 @@ describe('parseCommandLine', () => {
   it('refuses a TLS certificate without its key, and a key without its certificate', () => {
     expect(usageError(['--tls-cert', 'c.pem']).message).toMatch(/--tls-cert: --tls-cert and --tls-key go together/)
     expect(usageError([], { PEERMESH_TLS_KEY: 'k.pem' }).source).toBe('PEERMESH_TLS_KEY')
+  })
+
+  it('listens for WebRTC-Direct on a relay by default, on a given UDP port, or not at all', () => {
+    expect(run([]).webRtcDirectPort).toBe(0)
+    expect(run(['--role', 'peer']).webRtcDirectPort).toBeNull()
+    expect(run(['--webrtc-direct-port', '4002']).webRtcDirectPort).toBe(4002)
+    expect(run(['--webrtc-direct-port', 'off']).webRtcDirectPort).toBeNull()
+    expect(run(['--role', 'peer'], { PEERMESH_WEBRTC_DIRECT_PORT: '0' }).webRtcDirectPort).toBe(0)
+    expect(usageError(['--webrtc-direct-port', '65536']).message).toMatch(/expected a UDP port from 0 to 65535 or off/)
   })
 
   it('takes a TURN secret (flag or environment) and a credential lifetime', () => {

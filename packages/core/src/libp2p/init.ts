@@ -39,6 +39,16 @@ export type Libp2pNodeServices = {
  */
 export type IceServersSource = RTCIceServer[] | (() => RTCIceServer[] | Promise<RTCIceServer[]>)
 
+/** A WebRTC-Direct listener's certificate, as `webRTCDirect({ certificate })` takes it. */
+export interface WebRtcDirectCertificateInit {
+  /** PKCS#8 PEM private key (ECDSA P-256). */
+  privateKey: string
+  /** PEM certificate. */
+  pem: string
+  /** Multibase (base64url) sha2-256 multihash of the certificate's DER. */
+  certhash: string
+}
+
 /** Circuit relay server limits (role `relay` only). */
 export interface RelayServerInit {
   /**
@@ -124,6 +134,15 @@ export interface Libp2pNodeInit<S extends ServiceMap = Record<never, never>> {
    * @default undefined (no TLS: `/tls/ws` listen addresses fail)
    */
   webSocketTls?: WebSocketTlsInit
+  /**
+   * The certificate of `/udp/<port>/webrtc-direct` listen addresses (@libp2p/webrtc's
+   * `TransportCertificate`: an ECDSA P-256 key and self-signed certificate as PEM, and its
+   * certhash). Kept by the caller so that the certhash, and so the address, survives restarts.
+   * Every node can dial webrtc-direct addresses whether or not it listens on one.
+   *
+   * @default undefined (a listener makes a new certificate at every start)
+   */
+  webRtcDirectCertificate?: WebRtcDirectCertificateInit
   /**
    * Which ICE candidates WebRTC may use: `relay` uses TURN-relayed candidates only (every direct
    * path is refused), as `RTCConfiguration.iceTransportPolicy`.

@@ -10,7 +10,7 @@ import { memory } from '@libp2p/memory'
 import { noise } from '@libp2p/noise'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
-import { webRTC } from '@libp2p/webrtc'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -145,6 +145,10 @@ export function buildLibp2pOptions<S extends ServiceMap> (
     transports: [
       webSockets(webSocketTls == null ? {} : { https: { cert: webSocketTls.cert, key: webSocketTls.key } }),
       webRTC({ rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy) }),
+      webRTCDirect({
+        rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy),
+        ...(init.webRtcDirectCertificate != null ? { certificate: { ...init.webRtcDirectCertificate } } : {})
+      }),
       circuitRelayTransport(),
       ...(useMemory ? [memory()] : [])
     ],

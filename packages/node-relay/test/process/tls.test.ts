@@ -92,12 +92,14 @@ describe('a relay serving TLS itself', () => {
     expect(relay.logs().find(l => l.msg === 'tls certificate loaded')).toMatchObject({ fingerprint256: firstFingerprint })
   })
 
-  it('listens for wss:// (its /ws listen address became /tls/ws) and hands out only wss:// addresses', async () => {
+  it('listens for wss:// (its /ws listen address became /tls/ws) and hands out wss://, never ws://', async () => {
     expect(relay.ready.multiaddrs.every(ma => !/\/tcp\/[0-9]+\/ws(\/|$)/.test(ma))).toBe(true)
     expect(await presentedFingerprint('127.0.0.1', wssPortOf(relay), ca.certPem)).toBe(firstFingerprint)
     const bootstrap = JSON.parse((await httpsGet(relay.http, '/api/bootstrap', ca.certPem)).body) as { addresses: string[] }
-    expect(bootstrap.addresses.length).toBeGreaterThan(0)
-    for (const address of bootstrap.addresses) expect(address).toMatch(new RegExp(`^wss://${relay.ready.peerId}@127\\.0\\.0\\.1:${wssPortOf(relay)}$`))
+    // the wss address first, then WebRTC-Direct (which needs no CA certificate)
+    expect(bootstrap.addresses).toHaveLength(2)
+    expect(bootstrap.addresses[0]).toMatch(new RegExp(`^wss://${relay.ready.peerId}@127\\.0\\.0\\.1:${wssPortOf(relay)}$`))
+    expect(bootstrap.addresses[1]).toMatch(/^webrtc-direct:\/\//)
   })
 
   it('carries a real libp2p connection over wss:// from a peer that trusts the CA', async () => {
