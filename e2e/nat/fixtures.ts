@@ -20,6 +20,8 @@ import { randomBytes } from 'node:crypto'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { chromium, expect, test as base, type Browser, type TestInfo } from '@playwright/test'
 import { chromiumArgs, chromiumExecutable } from '../../scripts/chromium.js'
 import { MeshPage, recordPeerCountHighWaterMark } from '../fixtures/mesh-page.js'
@@ -48,6 +50,8 @@ export interface LabTab extends MeshPage {
 
 export interface OpenHomeTabOptions {
   query?: Record<string, string>
+  /** The page's URL when it is served elsewhere than by `relay` (e.g. `pageServer()`). @default relay.url('/') */
+  pageUrl?: string
   /**
    * base64 SHA-256 SubjectPublicKeyInfo hashes of certificates this browser trusts (Chromium's
    * `--ignore-certificate-errors-spki-list`): the relay's test certificate for an https page.
@@ -61,6 +65,8 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
+  /** A static server in the "internet" serving the built page (no relay behind it); returns its URL. */
+  pageServer: () => Promise<string>
   labRelay: (options?: StartRelayOptions) => Promise<RelayProcess>
   labPeer: (home: string, options?: StartRelayOptions) => Promise<RelayProcess>
   homeTab: (home: string, relay: RelayProcess, options?: OpenHomeTabOptions) => Promise<LabTab>
@@ -283,6 +289,27 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     }
   }, { scope: 'worker' }],
 
+  pageServer: async ({}, use) => {
+    const servers: ChildProcess[] = []
+    await use(async () => {
+      const dist = fileURLToPath(new URL('../../packages/web-demo/dist', import.meta.url))
+      const script = fileURLToPath(new URL('./page-server.mjs', import.meta.url))
+      const proc = spawn('ip', ['netns', 'exec', INET, process.execPath, script, SERVER_IP, dist], { stdio: ['ignore', 'pipe', 'inherit'] })
+      servers.push(proc)
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: proc.stdout! }).once('line', resolve)
+        proc.once('exit', code => { reject(new Error(`the page server exited (${String(code)})`)) })
+      })
+      return (JSON.parse(line) as { url: string }).url
+    })
+    for (const proc of servers) {
+      if (proc.exitCode != null || proc.signalCode != null) continue
+      const exited = new Promise(resolve => proc.once('exit', resolve))
+      proc.kill('SIGTERM')
+      await exited
+    }
+  },
+
   labRelay: async ({}, use) => {
     const spawned: RelayProcess[] = []
     await use(async (options = {}) => {
@@ -309,7 +336,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const browsers: Browser[] = []
     await use(async (name, relay, options = {}) => {
       const home = homeByName(name)
-      const origin = new URL(relay.http)
+      const pageUrl = new URL(options.pageUrl ?? relay.url('/'))
+      for (const [key, value] of Object.entries(options.query ?? {})) pageUrl.searchParams.set(key, value)
+      const origin = new URL(pageUrl.origin)
       const browser = await chromium.launch({
         executablePath: await chromiumInNamespace(dir, home),
         headless: true,
@@ -330,7 +359,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         home,
         selectedPairs: async () => await page.evaluate(selectedPairs)
       }) as LabTab
-      await page.goto(relay.url('/', options.query))
+      await page.goto(pageUrl.toString())
       return tab
     })
     // Playwright keeps a trace of every context on failure (trace: 'retain-on-failure').
