@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util'
 import { chromium } from 'playwright'
 import { chromiumArgs, chromiumExecutable } from './chromium.js'
 import { buildRelayAndPage, runCleanups, spawnRelay } from './lib/spawn-relay.mjs'
+import { median, recordPhases, selfId } from './lib/join-phases.mjs'
 import { cannotRunReason, coturnCommand, coturnConfig, homeByName, INET, SERVER_IP, setup, teardown, TURN_PORT } from '../e2e/nat/lab.js'
 
 const { values: flags } = parseArgs({
@@ -38,28 +39,6 @@ if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
 const phases = ['id', 'relay', 'direct']
 const timeoutMs = 60_000
 
-/** Installed before the page's own scripts: records when each phase was first reached. */
-function recordPhases (firstTabId) {
-  const times = {}
-  window.__joinTimes = times
-  const check = () => {
-    const self = document.querySelector('[data-testid=self-id]')?.textContent?.trim() ?? ''
-    const now = performance.now()
-    if (times.id === undefined && /^[1-9A-HJ-NP-Za-km-z]{46,}$/.test(self)) times.id = now
-    if (times.relay === undefined && document.querySelector('[data-testid=peer-row][data-state=connected][data-transport=websocket]') != null) times.relay = now
-    const first = document.querySelector(`[data-testid=peer-row][data-peer-id="${firstTabId}"][data-state=connected][data-transport=webrtc]`)
-    if (times.direct === undefined && first != null) times.direct = now
-    if (times.direct === undefined) requestAnimationFrame(check)
-  }
-  requestAnimationFrame(check)
-}
-
-function median (values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
 async function waitFor (what, check) {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
@@ -75,14 +54,6 @@ async function homeBrowser (dir, name, origin) {
   await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${home.netns} ${chromiumExecutable()} "$@"\n`)
   await chmod(wrapper, 0o755)
   return await chromium.launch({ executablePath: wrapper, headless: true, args: [...chromiumArgs, `--unsafely-treat-insecure-origin-as-secure=${origin}`] })
-}
-
-async function selfId (page) {
-  const handle = await page.waitForFunction(() => {
-    const text = document.querySelector('[data-testid=self-id]')?.textContent?.trim() ?? ''
-    return /^[1-9A-HJ-NP-Za-km-z]{46,}$/.test(text) ? text : false
-  }, undefined, { timeout: timeoutMs, polling: 50 })
-  return await handle.jsonValue()
 }
 
 async function main () {
@@ -119,7 +90,7 @@ async function main () {
     }
     const first = await (await browsers.a.newContext()).newPage()
     await first.goto(`${relay.http}/`)
-    const firstId = await selfId(first)
+    const firstId = await selfId(first, timeoutMs)
     await first.waitForSelector('[data-testid=peer-row][data-state=connected][data-transport=websocket]', { timeout: timeoutMs })
     console.error(`bench-nat: lab set-up ${Math.round(labMs)} ms, coturn listening after ${Math.round(turnMs)} ms; relay ${relay.http}, first tab ${firstId} in home a, ${rounds} rounds`)
 
@@ -138,7 +109,7 @@ async function main () {
         times.pair = `${await row.getAttribute('data-candidate-local')} ↔ ${await row.getAttribute('data-candidate-remote')}`
         results[kind].push(times)
         console.log(`round ${String(round).padStart(3)}  ${kind.padEnd(4)} (home ${home})  ` + phases.map((p) => `${p} ${Math.round(times[p])} ms`).join('  ') + `  pair ${times.pair}`)
-        const ownId = await selfId(page)
+        const ownId = await selfId(page, timeoutMs)
         await page.close({ runBeforeUnload: true })
         await context.close()
         await first.waitForFunction((id) => document.querySelector(`[data-testid=peer-row][data-peer-id="${id}"][data-state=connected]`) == null,
