@@ -9,7 +9,8 @@
 //   id       it shows its peer ID,
 //   relay    it is connected to the relay,
 //   direct   it lists the first tab as connected over WebRTC (ICE has selected a pair),
-// and the candidate types the page then shows for that link are recorded. Also times the lab's
+// and the candidate types the page then shows for that link are recorded (for a home-NAT link
+// that went through TURN, whether and when it moves to a direct pair within 30 s). Also times the lab's
 // set-up and coturn's start. Prints each round and the medians.
 //
 //   node scripts/bench-nat.mjs [--rounds 5] [--no-build]
@@ -107,6 +108,14 @@ async function main () {
         const row = page.locator(`[data-testid=peer-row][data-peer-id="${firstId}"][data-candidate-remote]`)
         await row.waitFor({ timeout: timeoutMs })
         times.pair = `${await row.getAttribute('data-candidate-local')} ↔ ${await row.getAttribute('data-candidate-remote')}`
+        if (kind === 'home' && times.pair.includes('relay')) {
+          // Does ICE move a relayed home-to-home link to the direct pair later? Watch for 30 s.
+          const direct = page.locator(`[data-testid=peer-row][data-peer-id="${firstId}"][data-candidate-remote]:not([data-via-turn=true])`)
+          const switched = await direct.waitFor({ timeout: 30_000 }).then(() => true, () => false)
+          times.pair += switched
+            ? `, then ${await direct.getAttribute('data-candidate-local')} ↔ ${await direct.getAttribute('data-candidate-remote')} after ${Math.round(await page.evaluate(() => performance.now()) - times.direct)} ms`
+            : ', still through TURN 30 s later'
+        }
         results[kind].push(times)
         console.log(`round ${String(round).padStart(3)}  ${kind.padEnd(4)} (home ${home})  ` + phases.map((p) => `${p} ${Math.round(times[p])} ms`).join('  ') + `  pair ${times.pair}`)
         const ownId = await selfId(page, timeoutMs)
@@ -117,7 +126,13 @@ async function main () {
       }
     }
     for (const kind of ['home', 'turn']) {
-      const pairs = [...new Set(results[kind].map((r) => r.pair))].join(', ')
+      const counts = new Map()
+      for (const { pair } of results[kind]) {
+        const first = pair.replace(/, (then|still).*$/, '')
+        const label = pair.includes(', then') ? `${first} then direct` : pair.includes(', still') ? `${first} for 30 s+` : first
+        counts.set(label, (counts.get(label) ?? 0) + 1)
+      }
+      const pairs = [...counts].map(([label, n]) => `${label} ${n}×`).join(', ')
       console.log(`median ${kind.padEnd(4)} ` + phases.map((p) => `${p} ${Math.round(median(results[kind].map((r) => r[p])))} ms`).join('  ') +
         `  (direct − id: ${Math.round(median(results[kind].map((r) => r.direct - r.id)))} ms; pairs: ${pairs})`)
     }
