@@ -55,7 +55,8 @@ function pageUrl (relay: RelayProcess): string {
 
 test('a page served over HTTPS by the relay from a non-localhost name starts, dials wss:// and two tabs link directly', async ({ spawnNode }) => {
   const relay = await spawnNode({ name: 'tls-relay', extraArgs: ['--tls-cert', certPath, '--tls-key', keyPath] })
-  expect(relay.addresses.every(address => address.startsWith('wss://'))).toBe(true)
+  expect(relay.addresses[0]).toMatch(/^wss:\/\//)
+  expect(relay.addresses.filter(address => address.startsWith('ws://'))).toEqual([])
 
   const browser = await launchTrustingBrowser()
   try {

@@ -26,7 +26,7 @@ import { shortPeerId } from './mesh-graph-model.js'
 import { iceServersFromUrl, pageOptionsFromUrl, peerManagerOverrides } from './page-options.js'
 import { requireSecureContext } from './secure-context.js'
 import { countPeers, createDialFailureCounter, createPeerTable } from './peer-table.js'
-import { addressesFromPageUrl, createInviteLink, fetchBootstrap, readCachedBootstrap, withRelayParam, writeCachedBootstrap } from './relay-discovery.js'
+import { addressesFromPageUrl, createInviteLink, fetchBootstrap, readCachedBootstrap, relayAddressesInDialOrder, withRelayParam, writeCachedBootstrap } from './relay-discovery.js'
 import type { BootstrapInfo } from './relay-discovery.js'
 
 /** How often the "connected for" column is refreshed. */
@@ -256,10 +256,10 @@ function cachedOriginRelay (): BootstrapInfo | undefined {
   }
 }
 
-/** Adds the relay addresses of an `/api/bootstrap` answer; returns those that were new. */
+/** Adds the relay addresses of an `/api/bootstrap` answer (in dial order); returns those that were new. */
 function addOriginRelay (info: BootstrapInfo): string[] {
   const added: string[] = []
-  for (const raw of info.addresses) {
+  for (const raw of relayAddressesInDialOrder(info.addresses, location.protocol)) {
     const address = normaliseAddress(raw, '/api/bootstrap')
     if (address === undefined || relays.has(address)) continue
     relays.add(address)

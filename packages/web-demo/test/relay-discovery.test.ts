@@ -10,6 +10,7 @@ import {
   fetchBootstrap,
   InvalidBootstrapResponseError,
   parseBootstrapResponse,
+  relayAddressesInDialOrder,
   withRelayParam
 } from '../src/relay-discovery.js'
 
@@ -62,6 +63,26 @@ describe('relay discovery', () => {
       const once = withRelayParam('http://127.0.0.1/', RELAY)
       expect(withRelayParam(once, RELAY)).toBe(once)
       expect(new URL(once).searchParams.getAll('relay')).toEqual([RELAY])
+    })
+  })
+
+  describe('relayAddressesInDialOrder', () => {
+    const ws = 'ws://id@127.0.0.1:4001'
+    const wss = 'wss://id@relay.example.org:443'
+    const direct = 'webrtc-direct://id@198.19.0.10:4002?certhash=uEiA'
+    const tcp = 'tcp://id@127.0.0.1:4003'
+
+    it('tries wss, then ws, then webrtc-direct, then the rest', () => {
+      expect(relayAddressesInDialOrder([direct, tcp, ws, wss], 'http:')).toEqual([wss, ws, direct, tcp])
+    })
+
+    it('leaves ws:// out of a page served over https (mixed content)', () => {
+      expect(relayAddressesInDialOrder([ws, direct, wss], 'https:')).toEqual([wss, direct])
+    })
+
+    it('keeps the given order within one scheme', () => {
+      const other = 'webrtc-direct://id@127.0.0.1:5000?certhash=uEiB'
+      expect(relayAddressesInDialOrder([other, direct], 'http:')).toEqual([other, direct])
     })
   })
 

@@ -16,7 +16,23 @@ const nodeRuntime: Libp2pRuntime = {
     maxConnections: LIBP2P_NODE_DEFAULTS.maxConnections,
     dialConcurrency: LIBP2P_NODE_DEFAULTS.dialConcurrency
   },
-  defaultListen: (role) => role === 'relay' ? RELAY_WEBSOCKET_LISTEN : WEBRTC_MEMBER_LISTEN
+  defaultListen: (role) => role === 'relay' ? RELAY_WEBSOCKET_LISTEN : WEBRTC_MEMBER_LISTEN,
+  adaptIceServer: percentEncodeIceCredentials
+}
+
+/**
+ * node-datachannel 0.33's `RTCPeerConnection` hands each server to libdatachannel as a URL,
+ * `turn:<username>:<credential>@host`, without encoding them, and libdatachannel URL-decodes
+ * them. TURN REST credentials (`<expiry>:<name>`, a base64 HMAC with `/`, `+`, `=`) then reach
+ * the TURN server cut at the first colon and are refused (401). Encoding them here makes them
+ * arrive intact (tested against coturn in node-relay's test/process/turn.test.ts).
+ */
+export function percentEncodeIceCredentials (server: RTCIceServer): RTCIceServer {
+  return {
+    ...server,
+    ...(server.username != null ? { username: encodeURIComponent(server.username) } : {}),
+    ...(typeof server.credential === 'string' ? { credential: encodeURIComponent(server.credential) } : {})
+  }
 }
 
 /**

@@ -33,6 +33,8 @@ export interface Libp2pRuntime {
   }
   /** Listen addresses of `role` when `listen` is not given; throws for a role this runtime cannot host. */
   defaultListen: (role: Libp2pNodeRole) => readonly string[]
+  /** Rewrites each ICE server for this runtime's WebRTC implementation. @default as given */
+  adaptIceServer?: (server: RTCIceServer) => RTCIceServer
 }
 
 const ROLES: readonly Libp2pNodeRole[] = ['relay', 'node', 'browser']
@@ -144,9 +146,9 @@ export function buildLibp2pOptions<S extends ServiceMap> (
     addresses: { listen, announce },
     transports: [
       webSockets(webSocketTls == null ? {} : { https: { cert: webSocketTls.cert, key: webSocketTls.key } }),
-      webRTC({ rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy) }),
+      webRTC({ rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy, runtime.adaptIceServer) }),
       webRTCDirect({
-        rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy),
+        rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy, runtime.adaptIceServer),
         ...(init.webRtcDirectCertificate != null ? { certificate: { ...init.webRtcDirectCertificate } } : {})
       }),
       circuitRelayTransport(),
@@ -173,7 +175,11 @@ export function buildLibp2pOptions<S extends ServiceMap> (
  * peer connection (and a function `iceServers` with it). It always sets `iceServers`: left
  * undefined, @libp2p/webrtc would fill in its default public STUN servers.
  */
-export function rtcConfigurationFor (iceServers: IceServersSource, iceTransportPolicy: RTCIceTransportPolicy): () => Promise<RTCConfiguration> {
+export function rtcConfigurationFor (
+  iceServers: IceServersSource,
+  iceTransportPolicy: RTCIceTransportPolicy,
+  adaptIceServer: (server: RTCIceServer) => RTCIceServer = server => server
+): () => Promise<RTCConfiguration> {
   return async () => {
     let servers: unknown = iceServers
     if (typeof iceServers === 'function') {
@@ -183,7 +189,7 @@ export function rtcConfigurationFor (iceServers: IceServersSource, iceTransportP
         servers = []
       }
     }
-    return { iceServers: Array.isArray(servers) ? [...servers as RTCIceServer[]] : [], iceTransportPolicy }
+    return { iceServers: Array.isArray(servers) ? (servers as RTCIceServer[]).map(adaptIceServer) : [], iceTransportPolicy }
   }
 }
 
