@@ -98,7 +98,7 @@ async function tcpPaths () {
   }
 }
 
-async function rawDataChannelPaths (label, messageBytes) {
+async function rawDataChannelPaths (label, messageBytes, highWater, lowThreshold) {
   const a = new RTCPeerConnection({ iceServers: [] })
   const b = new RTCPeerConnection({ iceServers: [] })
   a.onicecandidate = (e) => { if (e.candidate != null) void b.addIceCandidate(e.candidate) }
@@ -117,7 +117,7 @@ async function rawDataChannelPaths (label, messageBytes) {
   const openChannel = async (name) => {
     const ch = a.createDataChannel(name)
     if (ch.readyState !== 'open') await once(ch, 'open')
-    const pipe = dataChannelPipe(ch)
+    const pipe = dataChannelPipe(ch, highWater, lowThreshold)
     if (messageBytes == null) return pipe
     return { counter: pipe.counter, async send (bytes) { for (let i = 0; i < bytes.length; i += messageBytes) await pipe.send(bytes.subarray(i, i + messageBytes)) } }
   }
@@ -196,14 +196,16 @@ try {
     const tcp = await tcpPaths(); closers.push(tcp.close)
     const raw64 = await rawDataChannelPaths('raw RTCDataChannel (node-datachannel)', null); closers.push(raw64.close)
     const raw16 = await rawDataChannelPaths('raw RTCDataChannel, 16 KiB messages', 16 * 1024); closers.push(raw16.close)
+    // @libp2p/webrtc's own flow control: 16 KiB messages, pause above 2 MiB buffered, resume only at 0.
+    const rawLp = await rawDataChannelPaths('raw, 16 KiB, pause 2 MiB, resume at 0', 16 * 1024, 2 * 1024 * 1024, 0); closers.push(rawLp.close)
     const lp = await libp2pPaths(); closers.push(lp.close)
     console.log(`Node ↔ Node, one process: ${args.mib} MiB in ${args['chunk-kib']} KiB writes, ${ECHOES} echoes of ${ECHO_SIZE} B, ${ROUNDS} rounds interleaved`)
-    const all = [tcp, raw64, raw16, lp.webrtc, lp.ws]
+    const all = [tcp, raw64, raw16, rawLp, lp.webrtc, lp.ws]
     const rows = await runPaths(args.only == null ? all : all.filter((p) => p.name.includes(args.only)))
     if (args.only != null) { printTable(rows, rows[0].name); process.exit(0) }
     printTable(rows, 'raw RTCDataChannel (node-datachannel)')
     const tcpRow = rows[0]
-    console.log(`\nlibp2p over WebRTC / TCP: ${(rows[3].mbPerS / tcpRow.mbPerS * 100).toFixed(0)}% throughput; libp2p over WebSocket / TCP: ${(rows[4].mbPerS / tcpRow.mbPerS * 100).toFixed(0)}%`)
+    console.log(`\nlibp2p over WebRTC / TCP: ${(rows[4].mbPerS / tcpRow.mbPerS * 100).toFixed(0)}% throughput; libp2p over WebSocket / TCP: ${(rows[5].mbPerS / tcpRow.mbPerS * 100).toFixed(0)}%`)
     chartRows(join(root, 'docs/bench/stream-node.svg'), 'Node ↔ Node', rows)
   }
   if (args.tabs) {

@@ -51,12 +51,15 @@ export async function measureRoundTrips (pipe, count, size, warmup = 10) {
   return times
 }
 
-/** A pipe over an open RTCDataChannel (browser or node-datachannel's polyfill). */
-export function dataChannelPipe (channel, highWater = 1024 * 1024) {
+/**
+ * A pipe over an open RTCDataChannel (browser or node-datachannel's polyfill): waits while more
+ * than `highWater` bytes are buffered, until the buffer falls to `lowThreshold`.
+ */
+export function dataChannelPipe (channel, highWater = 1024 * 1024, lowThreshold = highWater / 2) {
   channel.binaryType = 'arraybuffer'
   const counter = byteCounter()
   channel.addEventListener('message', (event) => { counter.add(event.data.byteLength ?? event.data.length) })
-  channel.bufferedAmountLowThreshold = highWater / 2
+  channel.bufferedAmountLowThreshold = lowThreshold
   return {
     counter,
     async send (bytes) {
