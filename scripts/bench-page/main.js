@@ -78,12 +78,15 @@ window.bench = {
     stats.forEach((s) => { if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s })
     return pair == null ? 'unknown' : `${stats.get(pair.localCandidateId)?.candidateType}/${stats.get(pair.remoteCandidateId)?.candidateType}`
   },
-  async raw (total, chunk, echoes, echoSize) {
+  /** `messageBytes`: split each write into data-channel messages of at most this size (as @libp2p/webrtc does at 16 KiB). */
+  async raw (total, chunk, echoes, echoSize, messageBytes) {
     const open = async (label) => {
       const ch = pc.createDataChannel(label)
       channels.push(ch)
       if (ch.readyState !== 'open') await new Promise((resolve) => { ch.addEventListener('open', resolve, { once: true }) })
-      return dataChannelPipe(ch)
+      const pipe = dataChannelPipe(ch)
+      if (messageBytes == null) return pipe
+      return { counter: pipe.counter, async send (bytes) { for (let i = 0; i < bytes.length; i += messageBytes) await pipe.send(bytes.subarray(i, i + messageBytes)) } }
     }
     const t = await measureThroughput(await open(`sink:${total}`), total, chunk)
     const rtts = await measureRoundTrips(await open('echo'), echoes, echoSize)

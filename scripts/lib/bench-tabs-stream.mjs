@@ -58,17 +58,18 @@ export async function runTabs ({ total, chunk, echoes, rounds, echoSize, headed,
   console.log(`\nTab ↔ Tab (headless Chromium, two contexts of one browser): libp2p direct to ${libp2pRemote}; raw pair ${rawPair}`)
   console.log(`${total / 1024 / 1024} MiB in ${chunk / 1024} KiB writes, ${echoes} echoes of ${echoSize} B, ${rounds} rounds interleaved`)
 
-  const names = { raw: 'raw RTCDataChannel (tabs)', libp2p: 'libp2p stream, direct WebRTC (tabs)' }
-  const results = { raw: [], libp2p: [] }
+  const names = { raw: 'raw RTCDataChannel (tabs)', raw16: 'raw RTCDataChannel, 16 KiB messages (tabs)', libp2p: 'libp2p stream, direct WebRTC (tabs)' }
+  const kinds = Object.keys(names)
+  const results = { raw: [], raw16: [], libp2p: [] }
   const perRound = Math.ceil(echoes / rounds)
   for (let round = 0; round < rounds; round++) {
-    for (const kind of ['raw', 'libp2p']) {
-      const r = await a.evaluate(([k, t, c, e, s]) => window.bench[k](t, c, e, s), [kind, total, chunk, perRound, echoSize])
+    for (const kind of kinds) {
+      const r = await a.evaluate(([k, t, c, e, s]) => k === 'raw16' ? window.bench.raw(t, c, e, s, 16 * 1024) : window.bench[k](t, c, e, s), [kind, total, chunk, perRound, echoSize])
       results[kind].push(r)
-      console.log(`round ${round + 1} ${names[kind].padEnd(36)} ${r.mbPerS.toFixed(1).padStart(7)} MB/s  rtt p50 ${percentile(r.rtts, 50).toFixed(2)} ms`)
+      console.log(`round ${round + 1} ${names[kind].padEnd(44)} ${r.mbPerS.toFixed(1).padStart(7)} MB/s  rtt p50 ${percentile(r.rtts, 50).toFixed(2)} ms`)
     }
   }
-  return ['raw', 'libp2p'].map((kind) => {
+  return kinds.map((kind) => {
     const mb = results[kind].map((r) => r.mbPerS).sort((x, y) => x - y)
     const rtt = results[kind].flatMap((r) => r.rtts)
     return { name: names[kind], mbPerS: mb[Math.floor(mb.length / 2)], rounds: mb, rttP50: percentile(rtt, 50), rttP95: percentile(rtt, 95) }
