@@ -1,0 +1,69 @@
+// A worker process of scripts/bench-relay.mjs: holds many lightweight libp2p clients (WebSockets,
+// noise, yamux, identify, circuit relay transport listening on /p2p-circuit), each connected to
+// one relay and holding a reservation on it. Driven over IPC:
+//   { add: n, relay: '<ws multiaddr>' } → adds n clients, answers { reserved, failed, reasons }
+//   { stop: true } → stops them all and exits.
+import '@peermesh/core/shims/node'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+
+const clients = []
+
+async function addClient (relay, timeoutMs) {
+  const node = await createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    addresses: { listen: ['/p2p-circuit'] },
+    transports: [webSockets(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    services: { identify: identify() }
+  })
+  clients.push(node)
+  const reserved = new Promise((resolve) => {
+    const check = () => {
+      if (node.getMultiaddrs().some((ma) => ma.toString().includes('/p2p-circuit'))) {
+        node.removeEventListener('self:peer:update', check)
+        resolve(true)
+      }
+    }
+    node.addEventListener('self:peer:update', check)
+  })
+  await node.dial(multiaddr(relay), { signal: AbortSignal.timeout(timeoutMs) })
+  let timer
+  const ok = await Promise.race([reserved, new Promise((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs) })])
+  clearTimeout(timer)
+  if (!ok) throw new Error('no reservation within the time limit')
+}
+
+process.on('message', async (msg) => {
+  if (msg.stop === true) {
+    await Promise.allSettled(clients.map(async (n) => { await n.stop() }))
+    process.exit(0)
+  }
+  let reserved = 0
+  let failed = 0
+  const reasons = {}
+  // A few at a time, as clients arriving would.
+  const batch = 10
+  for (let i = 0; i < msg.add; i += batch) {
+    const results = await Promise.allSettled(Array.from({ length: Math.min(batch, msg.add - i) }, async () => { await addClient(msg.relay, msg.timeoutMs ?? 20_000) }))
+    for (const r of results) {
+      if (r.status === 'fulfilled') reserved++
+      else {
+        failed++
+        const reason = String(r.reason?.message ?? r.reason).slice(0, 80)
+        reasons[reason] = (reasons[reason] ?? 0) + 1
+      }
+    }
+  }
+  const connected = clients.filter((n) => n.getConnections().length > 0).length
+  process.send({ reserved, failed, reasons, connected, held: clients.length })
+})
+process.send({ ready: true })
