@@ -52,7 +52,7 @@ ${rows}
  * Line chart of one or more series against a shared x: `series` = [{ name, points: [[x, y]], axis: 'left'|'right' }].
  */
 export function writeLineChart (path, { title, xLabel, leftLabel, rightLabel, series }) {
-  const W = 760; const H = 380; const L = 70; const R = 70; const T = 40; const B = 50
+  const W = 760; const L = 70; const R = 70; const T = 44 + series.length * 16; const B = 50; const H = T + 290 + B
   const pw = W - L - R; const ph = H - T - B
   const xs = series.flatMap((s) => s.points.map((p) => p[0]))
   const xMax = Math.max(...xs, 1)
@@ -66,7 +66,7 @@ export function writeLineChart (path, { title, xLabel, leftLabel, rightLabel, se
     const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${px(p[0]).toFixed(1)},${py(p[1], axis).toFixed(1)}`).join(' ')
     const dots = s.points.map((p) => `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1], axis).toFixed(1)}" r="3" fill="${colour}"/>`).join('')
     return `<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"/>${dots}` +
-      `<text x="${L + 10}" y="${T + 16 + i * 16}" fill="${colour}">${escapeXml(s.name)} (${axis} axis)</text>`
+      `<text x="${L}" y="${44 + i * 16}" fill="${colour}">${escapeXml(s.name)} (${axis} axis)</text>`
   }).join('\n')
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) =>
     `<text x="${L - 6}" y="${T + ph - f * ph + 4}" text-anchor="end">${formatValue(f * maxes.left)}</text>` +
