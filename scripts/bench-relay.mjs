@@ -104,6 +104,11 @@ try {
     console.log(`${target} clients tried: ${reservedTotal} reserved, ${refusedTotal} refused, ${held} still connected; RSS ${row.rssMiB.toFixed(1)} MiB ` +
       `(${row.perClientKiB.toFixed(0)} KiB per connected client over the empty relay, ${row.marginalKiB.toFixed(0)} KiB per client added this step), CPU ${cpu.toFixed(0)}%, /healthz p50 ${health.p50.toFixed(1)} ms p99 ${health.p99.toFixed(1)} ms` +
       (health.failures > 0 ? ` (${health.failures} failed)` : '') + (Object.keys(reasons).length > 0 ? `; refusals: ${JSON.stringify(reasons)}` : ''))
+    const refusedNow = answers.reduce((a, r) => a + r.failed, 0)
+    if (refusedNow > add / 2) {
+      console.log(`stopping: the relay refused ${refusedNow} of the ${add} clients added at this step`)
+      break
+    }
   }
   console.log('\n| clients tried | reserved (total) | refused (total) | connected | relay RSS | KiB / connected client | KiB / client added | relay CPU | /healthz p50 | /healthz p99 |')
   console.log('|---|---|---|---|---|---|---|---|---|---|')

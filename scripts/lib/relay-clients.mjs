@@ -25,7 +25,6 @@ async function addClient (relay, timeoutMs) {
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify() }
   })
-  clients.push(node)
   const reserved = new Promise((resolve) => {
     const check = () => {
       if (node.getMultiaddrs().some((ma) => ma.toString().includes('/p2p-circuit'))) {
@@ -35,11 +34,18 @@ async function addClient (relay, timeoutMs) {
     }
     node.addEventListener('self:peer:update', check)
   })
-  await node.dial(multiaddr(relay), { signal: AbortSignal.timeout(timeoutMs) })
-  let timer
-  const ok = await Promise.race([reserved, new Promise((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs) })])
-  clearTimeout(timer)
-  if (!ok) throw new Error('no reservation within the time limit')
+  try {
+    await node.dial(multiaddr(relay), { signal: AbortSignal.timeout(timeoutMs) })
+    let timer
+    const ok = await Promise.race([reserved, new Promise((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs) })])
+    clearTimeout(timer)
+    if (!ok) throw new Error(node.getConnections().length > 0 ? 'connected, no reservation in time' : 'connection closed, no reservation')
+    clients.push(node)
+  } catch (err) {
+    // A refused client leaves: it holds nothing on the relay, and nothing here.
+    await node.stop().catch(() => {})
+    throw err
+  }
 }
 
 process.on('message', async (msg) => {
@@ -53,7 +59,7 @@ process.on('message', async (msg) => {
   // A few at a time, as clients arriving would.
   const batch = 10
   for (let i = 0; i < msg.add; i += batch) {
-    const results = await Promise.allSettled(Array.from({ length: Math.min(batch, msg.add - i) }, async () => { await addClient(msg.relay, msg.timeoutMs ?? 20_000) }))
+    const results = await Promise.allSettled(Array.from({ length: Math.min(batch, msg.add - i) }, async () => { await addClient(msg.relay, msg.timeoutMs ?? 10_000) }))
     for (const r of results) {
       if (r.status === 'fulfilled') reserved++
       else {
