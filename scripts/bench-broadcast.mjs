@@ -74,13 +74,17 @@ async function runSetting (setting, edges) {
   })
   const t0 = performance.now()
   for (const [i, j] of edges) await nodes[i].dial(multiaddr(`/memory/${nodes[j].peerId.toString()}`))
-  // Wait for a state: every node has at least Dlo (or 1) mesh peers on the topic.
-  const dlo = Math.min(setting.gossipsub.Dlo ?? GOSSIPSUB_DEFAULTS.Dlo, LINKS)
-  const meshDeadline = Date.now() + 120_000
-  while (!nodes.every((n) => n.services.pubsub.getMeshPeers(BROADCAST_TOPIC).length >= Math.min(dlo, n.getConnections().length))) {
-    if (Date.now() > meshDeadline) throw new Error('gossipsub meshes never formed')
+  // Wait for a state: every node has min(2, its connections) mesh peers on the topic (60 s bound;
+  // if a node is still below, the run says how many and measures anyway: floodPublish and gossip
+  // still deliver, and the figure is what such a mesh does).
+  const meshTarget = (n) => Math.min(2, n.getConnections().length)
+  const meshDeadline = Date.now() + 60_000
+  const below = () => nodes.filter((n) => n.services.pubsub.getMeshPeers(BROADCAST_TOPIC).length < meshTarget(n)).length
+  while (below() > 0 && Date.now() < meshDeadline) {
     await new Promise((resolve) => { nodes[0].services.pubsub.addEventListener('gossipsub:heartbeat', resolve, { once: true }) })
   }
+  const meshDegrees = nodes.map((n) => n.services.pubsub.getMeshPeers(BROADCAST_TOPIC).length)
+  const meshNote = `mesh degree min ${Math.min(...meshDegrees)} median ${percentile(meshDegrees, 50)} max ${Math.max(...meshDegrees)}, ${below()} node(s) below min(2, connections)`
   const meshReadyMs = performance.now() - t0
   const random = seededRandom(Number(args.seed) + 1)
   const allTimes = []
@@ -118,6 +122,7 @@ async function runSetting (setting, edges) {
   return {
     name: setting.name,
     meshReadyMs,
+    meshNote,
     p50: percentile(allTimes, 50),
     p99: percentile(allTimes, 99),
     dupMean: perNode.reduce((a, b) => a + b, 0) / perNode.length,
@@ -133,7 +138,7 @@ const rows = []
 for (const setting of SETTINGS) {
   const row = await runSetting(setting, edges)
   rows.push(row)
-  console.log(`${row.name}: mesh ready ${row.meshReadyMs.toFixed(0)} ms; all ${N} have it p50 ${row.p50.toFixed(1)} ms p99 ${row.p99.toFixed(1)} ms; duplicates per node per message mean ${row.dupMean.toFixed(2)} p99 ${row.dupP99} max ${row.dupMax}; CPU of the process until all had it, median ${row.cpuMs.toFixed(0)} ms`)
+  console.log(`${row.name}: mesh after ${row.meshReadyMs.toFixed(0)} ms (${row.meshNote}); all ${N} have it p50 ${row.p50.toFixed(1)} ms p99 ${row.p99.toFixed(1)} ms; duplicates per node per message mean ${row.dupMean.toFixed(2)} p99 ${row.dupP99} max ${row.dupMax}; CPU of the process until all had it, median ${row.cpuMs.toFixed(0)} ms`)
 }
 console.log('\n| setting | all N have it, p50 | p99 | duplicates / node / message: mean | p99 | max | process CPU until all had it, p50 |')
 console.log('|---|---|---|---|---|---|---|')

@@ -5,7 +5,7 @@
 // reservation and those refused, how many the workers still hold connected, the relay's RSS
 // (/proc) and CPU share over a quiet window, and `/healthz` latency p50/p99 (sequential GETs).
 // Usage: node scripts/bench-relay.mjs [--steps 50,100,200,400,600,800,1000] [--workers 4]
-//        [--max-connections 256] [--max-reservations 4096] [--healthz 100]
+//        [--max-connections 256] [--max-reservations 4096] [--healthz 100] [--rate 4 (new clients/s)]
 // Writes docs/bench/relay-capacity.svg. Linux only (reads /proc).
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
@@ -22,7 +22,9 @@ const { values: args } = parseArgs({
     'max-connections': { type: 'string', default: '256' },
     'max-reservations': { type: 'string', default: '4096' },
     healthz: { type: 'string', default: '100' },
-    'window-ms': { type: 'string', default: '5000' }
+    'window-ms': { type: 'string', default: '5000' },
+    // All clients share 127.0.0.1 and libp2p admits 5 inbound connections per second per host.
+    rate: { type: 'string', default: '4' }
   }
 })
 const STEPS = args.steps.split(',').map(Number)
@@ -78,7 +80,7 @@ try {
     const shares = workers.map((_, i) => Math.floor(add / WORKERS) + (i < add % WORKERS ? 1 : 0))
     const answers = await Promise.all(workers.map(async (w, i) => {
       const answer = once(w, 'message')
-      w.send({ add: shares[i], relay: relayWs })
+      w.send({ add: shares[i], relay: relayWs, intervalMs: 1000 * WORKERS / Number(args.rate) })
       return (await answer)[0]
     }))
     total = target
