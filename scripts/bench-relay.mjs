@@ -4,8 +4,8 @@
 // (scripts/lib/relay-clients.mjs: lightweight libp2p nodes). At each step: clients that got a
 // reservation and those refused, how many the workers still hold connected, the relay's RSS
 // (/proc) and CPU share over a quiet window, and `/healthz` latency p50/p99 (sequential GETs).
-// Usage: node scripts/bench-relay.mjs [--steps 50,100,200,400,600,800,1000] [--workers 4]
-//        [--max-connections 256] [--max-reservations 4096] [--healthz 100] [--rate 4 (new clients/s)]
+// Usage: node scripts/bench-relay.mjs [--steps 50,100,200,400,700,1000] [--workers 4]
+//        [--max-connections 256] [--max-reservations 4096] [--healthz 100] [--rate 3 (new clients/s)]
 // Writes docs/bench/relay-capacity.svg. Linux only (reads /proc).
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
@@ -17,14 +17,14 @@ import { root, runCleanups, spawnRelay } from './lib/spawn-relay.mjs'
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '50,100,200,400,600,800,1000' },
+    steps: { type: 'string', default: '50,100,200,400,700,1000' },
     workers: { type: 'string', default: '4' },
     'max-connections': { type: 'string', default: '256' },
     'max-reservations': { type: 'string', default: '4096' },
     healthz: { type: 'string', default: '100' },
     'window-ms': { type: 'string', default: '5000' },
     // All clients share 127.0.0.1 and libp2p admits 5 inbound connections per second per host.
-    rate: { type: 'string', default: '4' }
+    rate: { type: 'string', default: '3' }
   }
 })
 const STEPS = args.steps.split(',').map(Number)
@@ -80,7 +80,9 @@ try {
     const shares = workers.map((_, i) => Math.floor(add / WORKERS) + (i < add % WORKERS ? 1 : 0))
     const answers = await Promise.all(workers.map(async (w, i) => {
       const answer = once(w, 'message')
-      w.send({ add: shares[i], relay: relayWs, intervalMs: 1000 * WORKERS / Number(args.rate) })
+      // the workers' starts interleave evenly: worker i starts i/WORKERS of an interval late
+      const intervalMs = 1000 * WORKERS / Number(args.rate)
+      w.send({ add: shares[i], relay: relayWs, intervalMs, offsetMs: (i * intervalMs) / WORKERS })
       return (await answer)[0]
     }))
     total = target

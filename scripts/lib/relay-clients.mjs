@@ -60,11 +60,13 @@ process.on('message', async (msg) => {
   // host (`inboundConnectionThreshold`), and every client here is 127.0.0.1, so the workers
   // together stay under it (`intervalMs` between this worker's starts, set by the bench).
   const started = []
+  if (msg.add > 0) await new Promise((resolve) => setTimeout(resolve, msg.offsetMs ?? 0))
   for (let i = 0; i < msg.add; i++) {
-    started.push(addClient(msg.relay, msg.timeoutMs ?? 10_000))
+    // settled at once, so a refusal during the pacing is never an unhandled rejection
+    started.push(addClient(msg.relay, msg.timeoutMs ?? 10_000).then(() => ({ status: 'fulfilled' }), (reason) => ({ status: 'rejected', reason })))
     if (i < msg.add - 1) await new Promise((resolve) => setTimeout(resolve, msg.intervalMs ?? 0))
   }
-  for (const r of await Promise.allSettled(started)) {
+  for (const r of await Promise.all(started)) {
     if (r.status === 'fulfilled') reserved++
     else {
       failed++
