@@ -5,7 +5,7 @@
 // reservation and those refused, how many the workers still hold connected, the relay's RSS
 // (/proc) and CPU share over a quiet window, and `/healthz` latency p50/p99 (sequential GETs).
 // Usage: node scripts/bench-relay.mjs [--steps 50,100,200,400,700,1000] [--workers 4]
-//        [--max-connections 256] [--max-reservations 4096] [--healthz 100] [--rate 3 (new clients/s)]
+//        [--max-connections 256] [--max-reservations 4096] [--healthz 100] [--rate 6 (new clients/s)]
 // Writes docs/bench/relay-capacity.svg. Linux only (reads /proc).
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
@@ -23,8 +23,8 @@ const { values: args } = parseArgs({
     'max-reservations': { type: 'string', default: '4096' },
     healthz: { type: 'string', default: '100' },
     'window-ms': { type: 'string', default: '5000' },
-    // All clients share 127.0.0.1 and libp2p admits 5 inbound connections per second per host.
-    rate: { type: 'string', default: '3' }
+    // new clients per second, all workers together (each client has its own loopback address)
+    rate: { type: 'string', default: '6' }
   }
 })
 const STEPS = args.steps.split(',').map(Number)
@@ -64,7 +64,7 @@ try {
   console.log(`relay pid ${pid} at ${relayWs}, http ${http}; --max-connections ${args['max-connections']} --max-reservations ${args['max-reservations']}; ${WORKERS} client workers`)
   const workers = []
   for (let i = 0; i < WORKERS; i++) {
-    const w = fork(join(root, 'scripts/lib/relay-clients.mjs'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    const w = fork(join(root, 'scripts/lib/relay-clients.mjs'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, PEERMESH_BENCH_WORKER: String(i) } })
     cleanups.push(async () => { if (w.exitCode === null) { w.send({ stop: true }); await Promise.race([once(w, 'exit'), new Promise((r) => setTimeout(r, 10_000))]); w.kill('SIGKILL') } })
     await once(w, 'message')
     workers.push(w)

@@ -12,6 +12,20 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { WebSocket as WsWebSocket } from 'ws'
+
+// Clients come from many addresses, as in the world: the relay's peer manager admits at most
+// `maxAddressesPerGroup` peers per address group, and libp2p 5 new connections per second per
+// host, so one shared 127.0.0.1 would measure those limits instead of the relay. Every client
+// dials from its own loopback address (Linux routes all of 127.0.0.0/8 to lo), 20 per /16 group.
+const WORKER = Number(process.env.PEERMESH_BENCH_WORKER ?? 0)
+let nextSource = 0
+globalThis.WebSocket = class extends WsWebSocket {
+  constructor (url, protocols) {
+    const c = nextSource++
+    super(url, protocols, { localAddress: `127.${1 + ((WORKER * 60 + Math.floor(c / 20)) % 250)}.${(c % 20) + 1}.${WORKER + 1}` })
+  }
+}
 
 const clients = []
 
@@ -56,9 +70,8 @@ process.on('message', async (msg) => {
   let reserved = 0
   let failed = 0
   const reasons = {}
-  // Paced: libp2p's connection manager refuses more than 5 inbound connections per second from one
-  // host (`inboundConnectionThreshold`), and every client here is 127.0.0.1, so the workers
-  // together stay under it (`intervalMs` between this worker's starts, set by the bench).
+  // Paced (`intervalMs` between this worker's starts, set by the bench): libp2p also admits only
+  // `maxIncomingPendingConnections` (10) upgrades at once.
   const started = []
   if (msg.add > 0) await new Promise((resolve) => setTimeout(resolve, msg.offsetMs ?? 0))
   for (let i = 0; i < msg.add; i++) {
