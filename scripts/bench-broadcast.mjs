@@ -7,7 +7,7 @@
 // `--messages` messages from random nodes one after another (the next once everyone has the last),
 // and record the time until all N have it and gossipsub-level duplicates per node (counted where
 // gossipsub scores a duplicate delivery).
-// Usage: node scripts/bench-broadcast.mjs [--nodes 100] [--links 3] [--messages 20]
+// Usage: node scripts/bench-broadcast.mjs [--nodes 100] [--links 3] [--messages 20] [--reverse]
 // Writes docs/bench/broadcast.svg.
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -21,7 +21,9 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '100' },
     links: { type: 'string', default: '3' },
     messages: { type: 'string', default: '20' },
-    seed: { type: 'string', default: '14' }
+    seed: { type: 'string', default: '14' },
+    // run the settings last to first (the machine's load drifts during a run: check the order)
+    reverse: { type: 'boolean', default: false }
   }
 })
 const N = Number(args.nodes)
@@ -135,7 +137,7 @@ async function runSetting (setting, edges) {
 const edges = graph()
 console.log(`${N} nodes (memory transport, one process), ${edges.length} links (each node dials ${LINKS} random earlier ones), ${MESSAGES} messages per setting`)
 const rows = []
-for (const setting of SETTINGS) {
+for (const setting of args.reverse ? [...SETTINGS].reverse() : SETTINGS) {
   const row = await runSetting(setting, edges)
   rows.push(row)
   console.log(`${row.name}: mesh after ${row.meshReadyMs.toFixed(0)} ms (${row.meshNote}); all ${N} have it p50 ${row.p50.toFixed(1)} ms p99 ${row.p99.toFixed(1)} ms; duplicates per node per message mean ${row.dupMean.toFixed(2)} p99 ${row.dupP99} max ${row.dupMax}; CPU of the process until all had it, median ${row.cpuMs.toFixed(0)} ms`)
