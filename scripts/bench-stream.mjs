@@ -155,9 +155,53 @@ async function libp2pPaths () {
     echo: async () => libp2pPipe(await connection.newStream(ECHO_PROTOCOL))
   })
   return {
+    relay,
+    relayWs,
     webrtc: paths('libp2p stream, direct WebRTC', direct),
     ws: paths('libp2p stream, WebSocket (relay)', viaWs),
     close: async () => { await Promise.all([a, b, relay].map(async (n) => { await n.stop() })) }
+  }
+}
+
+/**
+ * Two plain libp2p nodes (no peermesh services) linked over direct WebRTC through `relay`, with
+ * @libp2p/webrtc's data channel `maxMessageSize` set: isolates the message size in libp2p's path.
+ */
+async function plainWebRtcPath (relay, relayWs, maxMessageSize) {
+  const { createLibp2p } = await import('libp2p')
+  const { webRTC } = await import('@libp2p/webrtc')
+  const { webSockets } = await import('@libp2p/websockets')
+  const { circuitRelayTransport } = await import('@libp2p/circuit-relay-v2')
+  const { noise } = await import('@libp2p/noise')
+  const { yamux } = await import('@libp2p/yamux')
+  const { identify } = await import('@libp2p/identify')
+  const make = async () => await createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [webSockets(), circuitRelayTransport(), webRTC({ rtcConfiguration: { iceServers: [] }, dataChannel: { maxMessageSize } })],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    services: { identify: identify() }
+  })
+  const a = await make()
+  const b = await make()
+  await handleLibp2pProbes(b, TOTAL)
+  await a.dial(relayWs)
+  await b.dial(relayWs)
+  const deadline = Date.now() + 20_000
+  let bWebRtc
+  while ((bWebRtc = b.getMultiaddrs().find((ma) => WebRTC.exactMatch(ma))) == null) {
+    if (Date.now() > deadline) throw new Error('plain node never got a /p2p-circuit/webrtc address')
+    await once(b, 'self:peer:update')
+  }
+  const direct = await a.dial(bWebRtc)
+  if (direct.limits != null || !WebRTC.exactMatch(direct.remoteAddr)) throw new Error(`not a direct WebRTC connection: ${direct.remoteAddr.toString()}`)
+  return {
+    name: `plain libp2p, direct WebRTC, ${maxMessageSize / 1024} KiB messages`,
+    sink: async () => libp2pPipe(await direct.newStream(SINK_PROTOCOL)),
+    echo: async () => libp2pPipe(await direct.newStream(ECHO_PROTOCOL)),
+    close: async () => { await Promise.all([a, b].map(async (n) => { await n.stop() })) }
   }
 }
 
@@ -200,7 +244,9 @@ try {
     const rawLp = await rawDataChannelPaths('raw, 16 KiB, pause 2 MiB, resume at 0', 16 * 1024, 2 * 1024 * 1024, 0); closers.push(rawLp.close)
     const lp = await libp2pPaths(); closers.push(lp.close)
     console.log(`Node ↔ Node, one process: ${args.mib} MiB in ${args['chunk-kib']} KiB writes, ${ECHOES} echoes of ${ECHO_SIZE} B, ${ROUNDS} rounds interleaved`)
-    const all = [tcp, raw64, raw16, rawLp, lp.webrtc, lp.ws]
+    const plain16 = await plainWebRtcPath(lp.relay, lp.relayWs, 16 * 1024); closers.push(plain16.close)
+    const plain64 = await plainWebRtcPath(lp.relay, lp.relayWs, 64 * 1024); closers.push(plain64.close)
+    const all = [tcp, raw64, raw16, rawLp, lp.webrtc, lp.ws, plain16, plain64]
     const rows = await runPaths(args.only == null ? all : all.filter((p) => p.name.includes(args.only)))
     if (args.only != null) { printTable(rows, rows[0].name); process.exit(0) }
     printTable(rows, 'raw RTCDataChannel (node-datachannel)')
