@@ -18,7 +18,11 @@ import { root } from './spawn-relay.mjs'
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json' }
 
-export async function runTabs ({ total, chunk, echoes, rounds, echoSize, headed, closers }) {
+/**
+ * Builds scripts/bench-page, serves it, starts an in-process relay and opens `count` tabs (one
+ * browser, a context each) with the page loaded. Cleanups go to `closers`.
+ */
+export async function openBenchTabs ({ count, headed, closers }) {
   const outDir = await mkdtemp(join(tmpdir(), 'peermesh-bench-page-'))
   closers.push(async () => { await rm(outDir, { recursive: true, force: true }) })
   await build({ root: join(root, 'scripts/bench-page'), base: './', logLevel: 'warn', configFile: false, build: { outDir, target: 'es2022', emptyOutDir: true, chunkSizeWarningLimit: 5000 } })
@@ -41,13 +45,18 @@ export async function runTabs ({ total, chunk, echoes, rounds, echoSize, headed,
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs, headless: headed !== true })
   closers.push(async () => { await browser.close() })
   const pages = []
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < count; i++) {
     const page = await (await browser.newContext()).newPage()
     page.on('pageerror', (e) => { console.error(`tab ${i}: ${e.message}`) })
     await page.goto(`http://127.0.0.1:${server.address().port}/`)
     await page.waitForFunction(() => window.benchReady === true)
     pages.push(page)
   }
+  return { pages, relayWs }
+}
+
+export async function runTabs ({ total, chunk, echoes, rounds, echoSize, headed, closers }) {
+  const { pages, relayWs } = await openBenchTabs({ count: 2, headed, closers })
   const [a, b] = pages
   await a.evaluate(([r, t]) => window.bench.startNode(r, t), [relayWs, total])
   const bAddress = await b.evaluate(([r, t]) => window.bench.startNode(r, t), [relayWs, total])
