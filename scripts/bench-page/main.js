@@ -1,7 +1,7 @@
 // The page of `scripts/bench-stream.mjs --tabs`: a browser libp2p node (packages/core's own
 // createLibp2pNode, role 'browser') and a raw RTCPeerConnection, both driven from the bench
 // through window.bench. Built by vite into a temporary directory, never shipped.
-import { createLibp2pNode } from '@peermesh/core'
+import { createLibp2pNode, BroadcastChannel, BROADCAST_TOPIC } from '@peermesh/core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { WebRTC } from '@multiformats/multiaddr-matcher'
@@ -93,4 +93,29 @@ window.bench = {
     return { mbPerS: t.mbPerS, rtts }
   }
 }
+// Broadcast (scripts/bench-broadcast.mjs --tabs): first-seen times on the shared wall clock
+// (performance.timeOrigin + now, one machine) and gossipsub-level duplicates on the topic.
+let channel
+const firstSeen = {}
+let duplicates = 0
+window.bench.startBroadcast = () => {
+  const score = node.services.pubsub.score
+  const original = score.duplicateMessage.bind(score)
+  score.duplicateMessage = (from, msgId, topic) => { if (topic === BROADCAST_TOPIC) duplicates++; return original(from, msgId, topic) }
+  channel = new BroadcastChannel({ pubsub: node.services.pubsub, selfId: node.peerId.toString() })
+  channel.onMessage((message) => { if (firstSeen[message.text] == null) firstSeen[message.text] = performance.timeOrigin + performance.now() })
+  channel.start()
+}
+window.bench.dialAlso = async (address) => {
+  const connection = await node.dial(multiaddr(address))
+  if (connection.limits != null || !WebRTC.exactMatch(connection.remoteAddr)) throw new Error(`not direct WebRTC: ${connection.remoteAddr}`)
+}
+window.bench.meshSize = () => node.services.pubsub.getMeshPeers(BROADCAST_TOPIC).length
+window.bench.send = async (text) => {
+  const at = performance.timeOrigin + performance.now()
+  await channel.send(text)
+  return at
+}
+window.bench.seen = () => ({ firstSeen, duplicates })
+
 window.benchReady = true
