@@ -7,9 +7,11 @@
 // (first-seen on the machine's wall clock, performance.timeOrigin + now) and gossipsub duplicates
 // per tab per message (for every message but the last, read when the next one goes out). Our
 // gossipsub defaults only.
-// Usage: node scripts/bench-broadcast-tabs.mjs [--tabs 8] [--messages 20]
+// Usage: node scripts/bench-broadcast-tabs.mjs [--tabs 8] [--messages 20]. Writes docs/bench/broadcast-tabs.svg.
 import { parseArgs } from 'node:util'
-import { percentile } from './lib/bench-stats.mjs'
+import { join } from 'node:path'
+import { percentile, writeBarChart } from './lib/bench-stats.mjs'
+import { root } from './lib/spawn-relay.mjs'
 import { openBenchTabs } from './lib/bench-tabs-stream.mjs'
 
 const { values: args } = parseArgs({ options: { tabs: { type: 'string', default: '8' }, messages: { type: 'string', default: '20' }, headed: { type: 'boolean', default: false } } })
@@ -49,6 +51,15 @@ try {
   }
   const mean = dups.reduce((a, b) => a + b, 0) / dups.length
   console.log(`all ${N} tabs have it: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (max ${Math.max(...times).toFixed(1)}); duplicates per tab per message: mean ${mean.toFixed(2)}, p99 ${percentile(dups, 99)}, max ${Math.max(...dups)}`)
+  writeBarChart(join(root, 'docs/bench/broadcast-tabs.svg'), {
+    title: `Broadcast between ${N} Chromium tabs (direct WebRTC): time until all have a message, ${MESSAGES} messages`,
+    unit: 'ms',
+    bars: [
+      { label: 'p50', value: percentile(times, 50), group: 0 },
+      { label: 'p99', value: percentile(times, 99), group: 1 },
+      { label: 'max', value: Math.max(...times), group: 3 }
+    ]
+  })
 } finally {
   for (const close of closers.reverse()) await close().catch(() => {})
 }
