@@ -5,7 +5,7 @@
 #
 #   bash scripts/ensure-debian-tools.sh nft turnserver conntrack
 set -euo pipefail
-declare -A package_of=([nft]=nftables [turnserver]=coturn [conntrack]=conntrack [firefox-esr]=firefox-esr [ip]=iproute2)
+declare -A package_of=([openssl]=openssl [nft]=nftables [turnserver]=coturn [conntrack]=conntrack [firefox-esr]=firefox-esr [ip]=iproute2)
 missing=()
 for command in "$@"; do
   [[ -n ${package_of[$command]:-} ]] || { echo "ensure-debian-tools: no package known for $command" >&2; exit 2; }

@@ -34,7 +34,7 @@ export { PrivateKeyCorruptError, PrivateKeyStoreIoError } from './identity/error
 
 // libp2p node factory (docs/ARCHITECTURE.md, "Transports"). Node.js builds import the Node 20
 // shim (Promise.withResolvers, global WebSocket) first; browsers get create-libp2p.browser.js.
-export { createLibp2pNode } from './libp2p/create-libp2p.node.js'
+export { createLibp2pNode, createWebRtcDirectCertificate, webRtcDirectCertificateFromPem } from './libp2p/create-libp2p.node.js'
 export type { IceServersSource, WebRtcDirectCertificateInit, Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices, RelayServerInit } from './libp2p/init.js'
 export { InvalidLibp2pNodeInitError } from './libp2p/errors.js'
 export type { TlsCertificates, WebSocketTlsInit } from './libp2p/tls.js'

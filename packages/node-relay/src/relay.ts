@@ -144,23 +144,35 @@ export async function startRelay (init: StartRelayInit): Promise<RunningRelay> {
     http: httpUrl
   }
 
+  const reloadOnce = async (files: NonNullable<typeof tlsFiles>): Promise<void> => {
+    try {
+      const next = await loadTlsCertificate(files)
+      if (tls != null && next.cert === tls.cert && next.key === tls.key) return
+      tls = next
+      http?.setTlsCertificate({ cert: next.cert, key: next.key })
+      ;(node.libp2p.services as { tls?: TlsCertificates }).tls?.renew({ cert: next.cert, key: next.key })
+      logger.info('tls certificate reloaded', tlsSummary(next))
+    } catch (err) {
+      logger.error('tls certificate reload failed: still serving the previous one', { error: err, ...(tls != null ? tlsSummary(tls) : {}) })
+    }
+  }
+  // One reload at a time; a request during one runs another after it (the files may have
+  // changed after it read them).
   let reloading: Promise<void> | undefined
+  let reloadAgain = false
   const reloadTls = async (): Promise<void> => {
     if (tlsFiles == null || stopping) return
-    reloading ??= (async () => {
-      try {
-        const next = await loadTlsCertificate(tlsFiles)
-        if (tls != null && next.cert === tls.cert && next.key === tls.key) return
-        tls = next
-        http?.setTlsCertificate({ cert: next.cert, key: next.key })
-        ;(node.libp2p.services as { tls?: TlsCertificates }).tls?.renew({ cert: next.cert, key: next.key })
-        logger.info('tls certificate reloaded', tlsSummary(next))
-      } catch (err) {
-        logger.error('tls certificate reload failed: still serving the previous one', { error: err, ...(tls != null ? tlsSummary(tls) : {}) })
-      } finally {
-        reloading = undefined
-      }
-    })()
+    if (reloading != null) {
+      reloadAgain = true
+      await reloading
+      return
+    }
+    reloading = (async () => {
+      do {
+        reloadAgain = false
+        await reloadOnce(tlsFiles)
+      } while (reloadAgain && !stopping)
+    })().finally(() => { reloading = undefined })
     await reloading
   }
   const unwatchTls = tlsFiles == null ? () => {} : watchTlsFiles(tlsFiles, DEFAULTS.tlsWatchIntervalMs, () => { void reloadTls() })

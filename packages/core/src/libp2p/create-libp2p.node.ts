@@ -6,6 +6,9 @@
 import '../shims/node.js'
 import { LIBP2P_NODE_DEFAULTS, RELAY_WEBSOCKET_LISTEN, WEBRTC_MEMBER_LISTEN } from './constants.js'
 import { createLibp2pNodeFor, type Libp2pRuntime } from './libp2p-options.js'
+import { processWebRtcDirectCertificate } from './webrtc-direct-certificate.node.js'
+
+export { createWebRtcDirectCertificate, webRtcDirectCertificateFromPem } from './webrtc-direct-certificate.node.js'
 import type { Libp2pNodeInit, Libp2pNodeServices } from './init.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 
@@ -17,7 +20,8 @@ const nodeRuntime: Libp2pRuntime = {
     dialConcurrency: LIBP2P_NODE_DEFAULTS.dialConcurrency
   },
   defaultListen: (role) => role === 'relay' ? RELAY_WEBSOCKET_LISTEN : WEBRTC_MEMBER_LISTEN,
-  adaptIceServer: percentEncodeIceCredentials
+  adaptIceServer: percentEncodeIceCredentials,
+  defaultWebRtcDirectCertificate: processWebRtcDirectCertificate
 }
 
 /**

@@ -140,7 +140,8 @@ export interface Libp2pNodeInit<S extends ServiceMap = Record<never, never>> {
    * certhash). Kept by the caller so that the certhash, and so the address, survives restarts.
    * Every node can dial webrtc-direct addresses whether or not it listens on one.
    *
-   * @default undefined (a listener makes a new certificate at every start)
+   * @default in Node.js, one certificate made per process and shared by the nodes given none
+   *   (a new certhash at every start); browsers cannot listen
    */
   webRtcDirectCertificate?: WebRtcDirectCertificateInit
   /**

@@ -19,7 +19,7 @@ import { createConnectionGater } from './connection-gater.js'
 import { tlsCertificates } from './tls.js'
 import { GOSSIPSUB_DEFAULTS, LIBP2P_NODE_DEFAULTS, RELAY_SERVER_DEFAULTS } from './constants.js'
 import { InvalidLibp2pNodeInitError } from './errors.js'
-import type { IceServersSource, Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices } from './init.js'
+import type { IceServersSource, Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices, WebRtcDirectCertificateInit } from './init.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -35,6 +35,8 @@ export interface Libp2pRuntime {
   defaultListen: (role: Libp2pNodeRole) => readonly string[]
   /** Rewrites each ICE server for this runtime's WebRTC implementation. @default as given */
   adaptIceServer?: (server: RTCIceServer) => RTCIceServer
+  /** The WebRTC-Direct certificate of a node given none. @default none (@libp2p/webrtc's own) */
+  defaultWebRtcDirectCertificate?: () => Promise<WebRtcDirectCertificateInit>
 }
 
 const ROLES: readonly Libp2pNodeRole[] = ['relay', 'node', 'browser']
@@ -198,6 +200,7 @@ export async function createLibp2pNodeFor<S extends ServiceMap> (
   init: Libp2pNodeInit<S>,
   runtime: Libp2pRuntime
 ): Promise<Libp2p<Libp2pNodeServices & S>> {
-  const options = buildLibp2pOptions(init, runtime)
+  const webRtcDirectCertificate = init.webRtcDirectCertificate ?? await runtime.defaultWebRtcDirectCertificate?.()
+  const options = buildLibp2pOptions(webRtcDirectCertificate == null ? init : { ...init, webRtcDirectCertificate }, runtime)
   return await createLibp2p<Libp2pNodeServices & S>({ ...options, start: init.start ?? false })
 }

@@ -6,12 +6,12 @@
  *
  * @libp2p/webrtc 6 can keep one itself only through a libp2p keychain and datastore, and then
  * renews it every 14 days (a new address each time); `webRTCDirect({ certificate })` takes a
- * ready `{ privateKey, pem, certhash }` instead, which is what this module makes.
+ * ready `{ privateKey, pem, certhash }` instead: core makes it (`createWebRtcDirectCertificate`,
+ * valid ten years), this module stores and reloads it.
  */
-import 'reflect-metadata'
-import { createHash, X509Certificate, createPrivateKey } from 'node:crypto'
+import { X509Certificate } from 'node:crypto'
 import { readFile, rename, writeFile } from 'node:fs/promises'
-import { X509CertificateGenerator, cryptoProvider } from '@peculiar/x509'
+import { createWebRtcDirectCertificate, webRtcDirectCertificateFromPem } from '@peermesh/core'
 import type { Logger } from '../logger.js'
 
 /** What `webRTCDirect({ certificate })` takes (@libp2p/webrtc's `TransportCertificate`). */
@@ -31,18 +31,6 @@ export class WebRtcDirectCertificateError extends Error {
     super(message, options)
     this.name = 'WebRtcDirectCertificateError'
   }
-}
-
-/**
- * How long the certificate is valid. Browsers check only its hash, not its dates; a long life
- * keeps the address stable (a new certificate is a new address that every invite must learn).
- */
-export const WEBRTC_DIRECT_CERTIFICATE_DAYS = 3650
-
-/** Multihash sha2-256 (0x12, 32 bytes) of the DER, multibase base64url (`u`): libp2p's certhash. */
-export function certhashOf (der: Uint8Array): string {
-  const digest = createHash('sha256').update(der).digest()
-  return `u${Buffer.concat([Buffer.from([0x12, 0x20]), digest]).toString('base64url')}`
 }
 
 /** Reads the certificate at `location`, or makes one and stores it there when there is none. */
@@ -75,31 +63,8 @@ function parseCertificateFile (text: string, location: string): WebRtcDirectCert
     throw new WebRtcDirectCertificateError(`${location} does not hold a PEM certificate and a PKCS#8 private key; move it away to make a new one (the webrtc-direct address then changes)`)
   }
   try {
-    const x509 = new X509Certificate(pem)
-    if (!x509.checkPrivateKey(createPrivateKey(privateKey))) throw new Error('the private key does not match the certificate')
-    return { pem, privateKey, certhash: certhashOf(x509.raw) }
+    return webRtcDirectCertificateFromPem(pem, privateKey)
   } catch (err) {
     throw new WebRtcDirectCertificateError(`${location}: ${(err as Error).message}`, { cause: err })
   }
-}
-
-/** A new ECDSA P-256 self-signed certificate, as WebRTC uses. */
-export async function createWebRtcDirectCertificate (notBefore: Date): Promise<WebRtcDirectCertificate> {
-  cryptoProvider.set(globalThis.crypto)
-  const keys = await globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
-  const start = new Date(notBefore.getTime() - 60_000)
-  start.setMilliseconds(0)
-  const end = new Date(start.getTime() + WEBRTC_DIRECT_CERTIFICATE_DAYS * 86_400_000)
-  const cert = await X509CertificateGenerator.createSelfSigned({
-    serialNumber: createHash('sha256').update(String(start.getTime()) + Math.random()).digest('hex').slice(0, 16),
-    name: 'CN=peermesh-relay webrtc-direct',
-    notBefore: start,
-    notAfter: end,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    keys
-  })
-  const pkcs8 = Buffer.from(await globalThis.crypto.subtle.exportKey('pkcs8', keys.privateKey))
-  const privateKey = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----`
-  const pem = cert.toString('pem')
-  return { privateKey, pem, certhash: certhashOf(new Uint8Array(cert.rawData)) }
 }
