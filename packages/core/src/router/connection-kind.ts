@@ -1,5 +1,6 @@
 /**
- * What a libp2p connection is, for the router and the UI: its transport and whether it is direct.
+ * What a libp2p connection is, for the router and the UI: its transport, whether it is direct,
+ * and (for WebRTC) whether ICE has selected a candidate pair and which kinds of candidates.
  */
 import type { Connection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -21,6 +22,105 @@ export function isLimited (connection: Pick<Connection, 'limits'>): boolean {
   return connection.limits != null
 }
 
+/** The part of `RTCPeerConnection` read here (the browser's and node-datachannel's both have it). */
+export interface PeerConnectionState {
+  readonly connectionState: RTCPeerConnectionState
+  getStats: () => Promise<RTCStatsReport>
+}
+
+/**
+ * The `RTCPeerConnection` under a libp2p WebRTC connection (`/webrtc` or `/webrtc-direct`), or
+ * undefined for any other connection. @libp2p/webrtc 6 keeps it on the multiaddr connection that
+ * libp2p's `Connection` holds as `maConn` (`dist/src/rtcpeerconnection-to-conn.js`); neither is in
+ * the public types, so this reads them defensively.
+ */
+export function peerConnectionOf (connection: object): PeerConnectionState | undefined {
+  const maConn = (connection as { maConn?: unknown }).maConn
+  if (typeof maConn !== 'object' || maConn === null) return undefined
+  const pc = (maConn as { peerConnection?: unknown }).peerConnection
+  if (typeof pc !== 'object' || pc === null) return undefined
+  const candidate = pc as Partial<PeerConnectionState>
+  if (typeof candidate.getStats !== 'function' || typeof candidate.connectionState !== 'string') return undefined
+  return candidate as PeerConnectionState
+}
+
+/**
+ * Whether a connection can carry traffic now. Every connection libp2p opened can, except a WebRTC
+ * one whose peer connection is not `connected`: ICE has not (or no longer) selected a pair and
+ * DTLS is not up. @libp2p/webrtc's answering side could hand such a connection on while ICE was
+ * still checking (patches/@libp2p+webrtc+6.0.33.patch stops that); this is the router's own check.
+ */
+export function isEstablished (connection: object): boolean {
+  const pc = peerConnectionOf(connection)
+  // `disconnected` only follows `connected` (a pair was selected and may come back); a peer
+  // connection still checking is `new`/`connecting`, one that gave up is `failed`/`closed`
+  return pc == null || pc.connectionState === 'connected' || pc.connectionState === 'disconnected'
+}
+
+/** ICE candidate types (`RTCIceCandidateType`): host, server-reflexive (STUN), peer-reflexive, relayed (TURN). */
+export type IceCandidateType = 'host' | 'srflx' | 'prflx' | 'relay'
+
+/** The candidate pair ICE selected for a WebRTC connection. */
+export interface SelectedCandidatePair {
+  local: IceCandidateType
+  remote: IceCandidateType
+  /** `udp` or `tcp`, when the stats say. */
+  protocol?: string
+}
+
+const CANDIDATE_TYPES: ReadonlySet<string> = new Set(['host', 'srflx', 'prflx', 'relay'])
+
+/**
+ * Reads the selected candidate pair from `getStats()`: the transport's `selectedCandidatePairId`
+ * (Chromium, node-datachannel), else the pair marked `selected` (Firefox) or nominated and
+ * succeeded. Undefined while ICE has selected none, or for a connection that is not WebRTC.
+ */
+export async function selectedCandidatePair (connection: object): Promise<SelectedCandidatePair | undefined> {
+  const pc = peerConnectionOf(connection)
+  if (pc == null || pc.connectionState !== 'connected') return undefined
+  let report: RTCStatsReport
+  try {
+    report = await pc.getStats()
+  } catch {
+    return undefined
+  }
+  return selectedPairFromStats(report)
+}
+
+/** The selected pair in a stats report (see {@link selectedCandidatePair}). */
+export function selectedPairFromStats (report: Pick<RTCStatsReport, 'forEach'>): SelectedCandidatePair | undefined {
+  const stats = new Map<string, Record<string, unknown>>()
+  report.forEach((value: Record<string, unknown>, key: string) => { stats.set(key, value) })
+  let pair: Record<string, unknown> | undefined
+  for (const entry of stats.values()) {
+    if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string') {
+      pair = stats.get(entry.selectedCandidatePairId)
+      if (pair != null) break
+    }
+  }
+  if (pair == null) {
+    for (const entry of stats.values()) {
+      if (entry.type !== 'candidate-pair') continue
+      if (entry.selected === true || (entry.nominated === true && entry.state === 'succeeded')) {
+        pair = entry
+        break
+      }
+    }
+  }
+  if (pair == null) return undefined
+  const local = stats.get(String(pair.localCandidateId))
+  const remote = stats.get(String(pair.remoteCandidateId))
+  const localType = local?.candidateType
+  const remoteType = remote?.candidateType
+  if (typeof localType !== 'string' || !CANDIDATE_TYPES.has(localType) || typeof remoteType !== 'string' || !CANDIDATE_TYPES.has(remoteType)) return undefined
+  const protocol = local?.protocol
+  return {
+    local: localType as IceCandidateType,
+    remote: remoteType as IceCandidateType,
+    ...(typeof protocol === 'string' ? { protocol } : {})
+  }
+}
+
 /**
  * Two connections to one peer opened further apart than this are not a simultaneous dial: the
  * peer came back (a reloaded tab, a restarted node) and the older connection is stale.
@@ -28,7 +128,9 @@ export function isLimited (connection: Pick<Connection, 'limits'>): boolean {
 export const SIMULTANEOUS_DIAL_WINDOW_MS = 5_000
 
 /**
- * Which of two connections to the same peer both sides keep. A direct connection beats a limited
+ * Which of two connections to the same peer both sides keep. A connection that carries traffic
+ * beats one that cannot yet ({@link isEstablished}: a WebRTC connection still checking ICE), so a
+ * working relayed link is never closed for a dead direct one. A direct connection beats a limited
  * (relayed) one. Between two direct connections opened more than
  * {@link SIMULTANEOUS_DIAL_WINDOW_MS} apart the newer wins (the peer reconnected, e.g. after a
  * reload, and our end of the old one may not have noticed yet). Within that window it was a
@@ -36,6 +138,9 @@ export const SIMULTANEOUS_DIAL_WINDOW_MS = 5_000
  * compute the same answer, so a pair never keeps two connections or none.
  */
 export function preferredConnection (a: Connection, b: Connection, selfId: string): Connection {
+  const aEstablished = isEstablished(a)
+  const bEstablished = isEstablished(b)
+  if (aEstablished !== bEstablished) return aEstablished ? a : b
   const aLimited = isLimited(a)
   const bLimited = isLimited(b)
   if (aLimited !== bLimited) return aLimited ? b : a

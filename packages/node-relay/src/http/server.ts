@@ -8,7 +8,7 @@
  * | `GET /metrics` | Prometheus text exposition |
  * | `GET /api/peers` | `{ peerId, peers: PeerView[] }` |
  * | `GET /api/topology` | `TopologyGraph` |
- * | `GET /api/bootstrap` | `{ peerId, addresses }`: the ws/wss NodeAddress URLs a browser should dial |
+ * | `GET /api/bootstrap` | `{ peerId, addresses, iceServers }`: the NodeAddress URLs a browser should dial and the ICE servers its WebRTC should use (TURN credentials fresh for each request) |
  * | `GET /…` | the web demo's files (with `--serve-demo`) |
  *
  * Every route answers `HEAD` like `GET` without a body; other methods get 405. `/api/*` carries
@@ -21,10 +21,11 @@
  * one instead of being refused, so that `/healthz` answers while an attacker holds idle sockets.
  */
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import type { Logger } from '../logger.js'
-import type { DemoSource, HttpAddress } from '../options.js'
+import type { DemoSource, HttpAddress, IceServer } from '../options.js'
 import { locateDemoSite, type DemoSite } from './demo-directory.js'
 import { findStaticFile, openStaticFile } from './static-files.js'
 
@@ -45,6 +46,8 @@ export interface BootstrapInfo {
   peerId: string
   /** NodeAddress URLs a browser can dial (ws and wss only). */
   addresses: string[]
+  /** ICE servers for the page's WebRTC (`RTCIceServer`s), with fresh TURN credentials. */
+  iceServers: IceServer[]
 }
 
 /** What the HTTP server reads; the relay implements it over its running node. */
@@ -64,11 +67,15 @@ export interface RelayHttpServerInit {
   logger: Logger
   /** @default HTTP_CONNECTION_LIMITS */
   limits?: Partial<HttpConnectionLimits>
+  /** Serve HTTPS with this PEM certificate (chain) and key instead of plain HTTP. @default undefined */
+  tls?: { cert: string, key: string }
 }
 
 export interface RelayHttpServer {
-  /** Starts listening; resolves to the base URL (`http://127.0.0.1:54321`). */
+  /** Starts listening; resolves to the base URL (`http://127.0.0.1:54321`, `https://…` with TLS). */
   listen(address: HttpAddress): Promise<string>
+  /** New connections get this certificate from now on (HTTPS only; open ones keep theirs). */
+  setTlsCertificate(tls: { cert: string, key: string }): void
   /** Stops accepting, closes idle and active connections, and resolves when closed. */
   close(): Promise<void>
 }
@@ -206,7 +213,10 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
       }
     })
   }
-  const server: Server = createServer(serverOptionsFor(limits), onRequest)
+  const tlsServer: HttpsServer | undefined = init.tls == null
+    ? undefined
+    : createHttpsServer({ ...serverOptionsFor(limits), cert: init.tls.cert, key: init.tls.key }, onRequest)
+  const server: Server = tlsServer ?? createServer(serverOptionsFor(limits), onRequest)
   // `Expect: 100-continue` is answered like any request: no route takes a body, so we never
   // invite one with a 100 (a declared body gets its 413 at once)
   server.on('checkContinue', onRequest)
@@ -226,7 +236,10 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
       })
       const bound = server.address() as AddressInfo
       const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address
-      return `http://${host}:${bound.port}`
+      return `${tlsServer == null ? 'http' : 'https'}://${host}:${bound.port}`
+    },
+    setTlsCertificate (tls) {
+      tlsServer?.setSecureContext({ cert: tls.cert, key: tls.key })
     },
     async close () {
       if (!server.listening) return
@@ -290,7 +303,8 @@ function applyConnectionLimits (server: Server, sockets: Set<Socket>, limits: Ht
     })
   })
   const busy = (req: IncomingMessage, res: ServerResponse): void => {
-    const socket = req.socket
+    // over HTTPS the request's socket is the TLSSocket wrapping the TCP socket counted above
+    const socket = (req.socket as Socket & { _parent?: Socket })._parent ?? req.socket
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1)
     res.once('close', () => {
       const left = (inFlight.get(socket) ?? 1) - 1

@@ -19,7 +19,7 @@ const api: RelayHttpApi = {
   health: () => ({ status: 'ok', peerId: 'self', role: 'relay', version: '0.0.0', uptimeSeconds: 1, connections: 0 }),
   peers: () => ({ peerId: 'self', peers: [] }),
   topology: () => ({ self: 'self', nodes: [], edges: [] }),
-  bootstrap: () => ({ peerId: 'self', addresses: [] }),
+  bootstrap: () => ({ peerId: 'self', addresses: [], iceServers: [] }),
   metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'up 1\n' })
 }
 
