@@ -78,6 +78,8 @@ export interface PeerEntry {
   rankInactive: boolean
   rankScore: number
   rankFailures: number
+  /** Address count as of the last reindex: the peer's size in the ranking (advertise's draws). */
+  rankAddresses: number
   /** Order of becoming connected (-1 while not): the lowest-connected order's last tie-break. */
   connSeq: number
   /** Cached `addresses` in dial order ({@link sortAddressesForDial}); undefined with one address or none. */
@@ -120,6 +122,7 @@ export function createPeerEntry (peerId: string, now: number, config: PeerEntryC
     rankInactive: false,
     rankScore: 0,
     rankFailures: 0,
+    rankAddresses: 0,
     connSeq: -1,
     dialOrder: undefined,
     state: undefined,

@@ -10,7 +10,9 @@
  *   the random tie-break, then book order), each weighted with the deadline a dial search would
  *   note while skipping it and marked if it may be dialed now; every subtree knows its smallest
  *   such deadline and whether it holds a dialable peer, so the dial candidate (the first
- *   dialable peer) and the wake-up deadline before it are O(log n).
+ *   dialable peer) and the wake-up deadline before it are O(log n). Each peer is sized by its
+ *   address count, so the k-th stored address in ranking order is O(log n) too (advertise's
+ *   uniform draws).
  * - `connected`: connected peers, lowest first (the upgrade victim and eviction order).
  * - `wake`: a min-heap of the moment each peer's state next changes with time alone (a ban, a
  *   cooldown or every retry delay ending); `refresh(now)` re-indexes the peers that are due.
@@ -75,7 +77,8 @@ function cachedDialOrder (entry: PeerEntry): AddressEntry[] | undefined {
 
 export class PeerIndexes {
   private readonly view: PeerIndexView
-  private readonly ranked = new OrderedIndex<PeerEntry>(compareRanked, entry => entry.waitAt, entry => entry.dialable)
+  private readonly ranked = new OrderedIndex<PeerEntry>(compareRanked, entry => entry.waitAt, entry => entry.dialable,
+    entry => entry.rankAddresses)
   private readonly connected = new OrderedIndex<PeerEntry>(compareLowest)
   private readonly wake = new IndexedMinHeap<PeerEntry>()
   private readonly expiry = new IndexedMinHeap<PeerEntry>()
@@ -155,7 +158,9 @@ export class PeerIndexes {
       else if (!inactive) wakeAt = cooling ? cooldown : hasAddresses && !anyDue ? minRetryAt : Infinity
     }
 
-    if (entry.inRanked && (keysMoved || waitAt !== entry.waitAt || isDialable !== entry.dialable)) {
+    const addressCount = entry.addresses.size
+    if (entry.inRanked && (keysMoved || waitAt !== entry.waitAt || isDialable !== entry.dialable ||
+        addressCount !== entry.rankAddresses)) {
       this.ranked.delete(entry)
       entry.inRanked = false
     }
@@ -166,6 +171,7 @@ export class PeerIndexes {
     entry.rankFailures = failures
     entry.rankScore = score
     entry.rankInactive = inactive
+    entry.rankAddresses = addressCount
     entry.waitAt = waitAt
     entry.dialable = isDialable
     if (!entry.inRanked) {
@@ -254,6 +260,17 @@ export class PeerIndexes {
   /** Calls `visit` on every peer in ranking order until it returns false. */
   forEachRanked (visit: (entry: PeerEntry) => boolean | undefined): void {
     this.ranked.forEach(visit)
+  }
+
+  /** How many addresses the ranking holds (every stored peer's, eligible to advertise or not). */
+  addressCount (): number {
+    return this.ranked.totalSize()
+  }
+
+  /** The peer holding address `k` (0 ≤ k < addressCount()) in ranking order, and k's offset in its dial order. */
+  addressAt (k: number): { entry: PeerEntry, offset: number } | undefined {
+    const found = this.ranked.select(k)
+    return found === undefined ? undefined : { entry: found.item, offset: found.offset }
   }
 
   ranking (): PeerEntry[] {

@@ -73,6 +73,26 @@ const LAST_SEEN_WRITE_INTERVAL_MS = 3_600_000
 /** Share of `advertise()` answers taken from the best-ranked peers; the rest is drawn from all. */
 const ADVERTISE_TOP_SHARE = 0.75
 
+/**
+ * Uniform draws advertise() makes for `need` addresses below its top picks before it lists the
+ * pool instead: enough when at least about a quarter of the stored addresses are eligible.
+ */
+function advertiseDrawBudget (need: number): number {
+  return 4 * need + 32
+}
+
+/** The address at `offset` in the peer's dial order. */
+function addressAtOffset (entry: PeerEntry, offset: number): AddressEntry {
+  if (entry.dialOrder !== undefined) return entry.dialOrder[offset] as AddressEntry
+  if (offset === 0) {
+    const first = entry.addresses.values().next()
+    if (first.done !== true) return first.value
+  }
+  let i = 0
+  for (const a of entry.addresses.values()) if (i++ === offset) return a
+  throw new Error('address index out of date')
+}
+
 interface Connection {
   direction: 'inbound' | 'outbound'
   since: number
@@ -127,8 +147,6 @@ class PeerManagerImpl implements PeerManager {
    */
   private nextDialDeadline = Infinity
   private readonly subscriptions = new Set<BoundedPeerUpdateQueue>()
-  /** advertise()'s scratch space, as long as the most addresses it ever considered. */
-  private readonly advertiseBuffer: Array<NodeAddress | undefined> = []
   private readonly writer: StoreWriter
   private lastExpirySweepAt = -Infinity
   private closed = false
@@ -751,6 +769,24 @@ class PeerManagerImpl implements PeerManager {
   // ---------------------------------------------------------------------------------------------
   // Peer exchange
 
+  /**
+   * Our own addresses first, then `limit` minus those of other peers' eligible addresses (not the
+   * requester's, not inactive, not banned, fresh: connected or seen within advertiseMaxAgeMs):
+   * 75% of the slots a uniform random pick among the first 2×wanted eligible addresses in
+   * ranking order (the top pool), the rest a uniform random pick among all the other eligible
+   * addresses (the top pool's unpicked part and everything below it), without duplicates.
+   *
+   * O(limit · log n) expected, without listing the book: the top pool is a walk from the best end
+   * that stops after 2×wanted eligible addresses (it passes the ineligible peers ranked above
+   * them one by one: banned and stale peers in the way; inactive peers rank last, so they are
+   * passed only once every active peer is); the top picks are a partial Fisher–Yates (one draw
+   * per pick); the others are uniform draws of a stored address by position (the ranking's
+   * subtree address counts, O(log n) each), rejecting ineligible peers and addresses already
+   * picked. After {@link advertiseDrawBudget} draws without enough picks (fewer than about a
+   * quarter of the stored addresses eligible) it lists the remaining eligible addresses and picks
+   * among them, which is O(n) as before. The answer has the same distribution as listing and
+   * shuffling every eligible address did; only the random draws it consumes differ.
+   */
   advertise (forPeerId: string, limit: number): NodeAddress[] {
     const max = Number.isFinite(limit) ? Math.floor(limit) : 0
     if (max <= 0) return []
@@ -760,37 +796,68 @@ class PeerManagerImpl implements PeerManager {
 
     const now = this.clock.now()
     const maxAge = this.options.advertiseMaxAgeMs
-    // Every eligible address in ranking order, into a buffer kept between calls (a book-sized
-    // array per call made the garbage collector's work grow with the square of the book).
-    const eligible = this.advertiseBuffer
-    let count = 0
+    // The requester by identity (a peer id string compare per visited peer showed in profiles).
+    const requester = this.book.get(forPeerId)
+    const eligible = (entry: PeerEntry): boolean =>
+      entry !== requester && !entry.inactive && !this.isBannedEntry(entry, now) &&
+      (maxAge === 0 || now - entry.lastSeenAt <= maxAge || this.connected.has(entry.peerId))
+
+    // The top pool: the first 2×wanted eligible addresses in ranking order.
+    const topSize = 2 * wanted
+    const top: AddressEntry[] = []
     this.indexes.forEachRanked(entry => {
-      if (entry.peerId === forPeerId || entry.inactive || this.isBannedEntry(entry, now)) return true
-      const fresh = this.connected.has(entry.peerId) || maxAge === 0 || now - entry.lastSeenAt <= maxAge
-      if (fresh) for (const a of dialOrderOf(entry)) eligible[count++] = a.address
-      return true
+      if (!eligible(entry)) return true
+      for (const a of dialOrderOf(entry)) {
+        if (top.length === topSize) break
+        top.push(a)
+      }
+      return top.length < topSize
     })
-    // Most slots go to a random pick among the best-ranked 2×; the rest to a random pick of the
-    // others: the rest of that top and every address below it, laid out in the buffer from
-    // `fromTop.length` on, and shuffled there.
-    const topCount = Math.min(count, 2 * wanted)
-    const top = eligible.slice(0, topCount) as NodeAddress[]
-    this.shuffle(top, 0, topCount)
-    const fromTop = top.slice(0, Math.ceil(wanted * ADVERTISE_TOP_SHARE))
-    for (let i = fromTop.length; i < topCount; i++) eligible[i] = top[i]
-    this.shuffle(eligible, fromTop.length, count - fromTop.length)
-    const others = eligible.slice(fromTop.length, Math.min(count, wanted)) as NodeAddress[]
-    eligible.fill(undefined, 0, count)
-    return [...result, ...fromTop, ...others]
+    const fromTop = Math.min(top.length, Math.ceil(wanted * ADVERTISE_TOP_SHARE))
+    this.pickInPlace(top, 0, fromTop)
+    let need = Math.min(top.length, wanted) - fromTop
+    if (top.length < topSize) {
+      // Every eligible address is in the top pool: the others come from its unpicked part.
+      this.pickInPlace(top, fromTop, need)
+      return [...result, ...top.slice(0, fromTop + need).map(a => a.address)]
+    }
+
+    const picked = top.slice(0, fromTop)
+    const taken = new Set(picked)
+    const total = this.indexes.addressCount()
+    for (let draws = advertiseDrawBudget(need); need > 0 && draws > 0; draws--) {
+      const at = this.indexes.addressAt(Math.floor(this.random() * total))
+      if (at === undefined || !eligible(at.entry)) continue
+      const a = addressAtOffset(at.entry, at.offset)
+      if (taken.has(a)) continue
+      taken.add(a)
+      picked.push(a)
+      need--
+    }
+    if (need > 0) {
+      // Too many draws missed: list what is left of the pool and pick among it.
+      const pool: AddressEntry[] = []
+      this.indexes.forEachRanked(entry => {
+        if (eligible(entry)) for (const a of dialOrderOf(entry)) if (!taken.has(a)) pool.push(a)
+        return true
+      })
+      need = Math.min(need, pool.length)
+      this.pickInPlace(pool, 0, need)
+      for (let i = 0; i < need; i++) picked.push(pool[i] as AddressEntry)
+    }
+    return [...result, ...picked.map(a => a.address)]
   }
 
-  /** Fisher–Yates over `items[offset … offset + length)`, drawing from the last position down. */
-  private shuffle<T> (items: T[], offset: number, length: number): void {
-    for (let i = length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1))
-      const item = items[offset + i] as T
-      items[offset + i] = items[offset + j] as T
-      items[offset + j] = item
+  /**
+   * Partial Fisher–Yates: makes `items[from … from + picks)` a uniform random ordered pick of
+   * `items[from …]`, one draw per pick.
+   */
+  private pickInPlace<T> (items: T[], from: number, picks: number): void {
+    for (let i = from; i < from + picks; i++) {
+      const j = i + Math.floor(this.random() * (items.length - i))
+      const item = items[i] as T
+      items[i] = items[j] as T
+      items[j] = item
     }
   }
 

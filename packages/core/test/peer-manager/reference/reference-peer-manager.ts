@@ -748,7 +748,70 @@ class ReferencePeerManager implements PeerManager {
   // ---------------------------------------------------------------------------------------------
   // Peer exchange
 
+  /**
+   * The indexed manager's sampling written plainly over the sorted ranking, with the same random
+   * draws in the same order: a partial shuffle of the top 2×wanted, then uniform draws of a
+   * stored address by position in ranking order (rejecting ineligible and taken ones) within
+   * the same draw budget, then a partial shuffle of the eligible rest.
+   */
   advertise (forPeerId: string, limit: number): NodeAddress[] {
+    const max = Number.isFinite(limit) ? Math.floor(limit) : 0
+    if (max <= 0) return []
+    const result = this.selfAddresses.slice(0, max)
+    const wanted = max - result.length
+    if (wanted === 0) return result
+
+    const now = this.clock.now()
+    const maxAge = this.options.advertiseMaxAgeMs
+    const isEligible = (entry: PeerEntry): boolean => {
+      if (entry.peerId === forPeerId || entry.inactive || this.isBannedEntry(entry, now)) return false
+      return this.connected.has(entry.peerId) || maxAge === 0 || now - entry.lastSeenAt <= maxAge
+    }
+    const ranking = this.rank()
+    const eligible: AddressEntry[] = []
+    for (const entry of ranking) {
+      if (isEligible(entry)) eligible.push(...addressesInDialOrder(entry))
+    }
+    const top = eligible.slice(0, 2 * wanted)
+    const fromTop = Math.min(top.length, Math.ceil(wanted * ADVERTISE_TOP_SHARE))
+    this.pick(top, fromTop)
+    const picked = top.slice(0, fromTop)
+    let need = Math.min(eligible.length, wanted) - fromTop
+    if (eligible.length < 2 * wanted) {
+      const rest = top.slice(fromTop)
+      this.pick(rest, need)
+      picked.push(...rest.slice(0, need))
+    } else {
+      const slots = ranking.flatMap(entry => addressesInDialOrder(entry).map(address => ({ entry, address })))
+      for (let draws = 4 * need + 32; need > 0 && draws > 0; draws--) {
+        const slot = slots[Math.floor(this.random() * slots.length)] as { entry: PeerEntry, address: AddressEntry }
+        if (!isEligible(slot.entry) || picked.includes(slot.address)) continue
+        picked.push(slot.address)
+        need--
+      }
+      const rest = eligible.filter(a => !picked.includes(a))
+      need = Math.min(need, rest.length)
+      this.pick(rest, need)
+      picked.push(...rest.slice(0, need))
+    }
+    return [...result, ...picked.map(a => a.address)]
+  }
+
+  /** Partial Fisher–Yates: `items[0 … picks)` becomes a uniform random ordered pick of `items`. */
+  private pick<T> (items: T[], picks: number): void {
+    for (let i = 0; i < picks; i++) {
+      const j = i + Math.floor(this.random() * (items.length - i))
+      const item = items[i] as T
+      items[i] = items[j] as T
+      items[j] = item
+    }
+  }
+
+  /**
+   * advertise() as it was before issue 10's sampling (list every eligible address, shuffle it
+   * all), kept only for the benchmark's side-by-side "before" column.
+   */
+  advertiseByFullShuffle (forPeerId: string, limit: number): NodeAddress[] {
     const max = Number.isFinite(limit) ? Math.floor(limit) : 0
     if (max <= 0) return []
     const result = this.selfAddresses.slice(0, max)
@@ -764,7 +827,6 @@ class ReferencePeerManager implements PeerManager {
       if (!fresh) continue
       for (const a of addressesInDialOrder(entry)) eligible.push(a.address)
     }
-    // Most slots go to a random pick among the best-ranked 2×; the rest to a random pick of the others.
     const topCount = Math.min(eligible.length, 2 * wanted)
     const top = this.shuffle(eligible.slice(0, topCount))
     const fromTop = top.slice(0, Math.ceil(wanted * ADVERTISE_TOP_SHARE))
