@@ -133,10 +133,10 @@ export function createRelayHttpServer (init: RelayHttpServerInit): RelayHttpServ
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (hasBody(req)) {
-      // no route takes a body: refuse it without reading it, and close the socket after the answer
+      // no route takes a body: refuse it without keeping it, and close the socket after the answer
       res.setHeader('Connection', 'close')
+      lingerOnClose(req.socket)
       sendJson(res, req, 413, { error: 'request bodies are not accepted' })
-      res.once('finish', () => { req.socket.destroySoon() })
       return
     }
     const target = req.url ?? '/'
@@ -345,6 +345,26 @@ function send (res: ServerResponse, req: IncomingMessage, status: number, conten
     'X-Content-Type-Options': 'nosniff'
   })
   res.end(req.method === 'HEAD' ? undefined : body)
+}
+
+/** How long a socket closed after a 413 still discards what its client sends (lingering close). */
+const LINGER_ON_CLOSE_MS = 2_000
+
+/**
+ * Closes `socket` after its answer the way Apache's lingering close does. Node destroys a
+ * `Connection: close` socket as soon as its answer is flushed; with the client's body still
+ * arriving, the kernel then resets the connection, and a reset can discard the answer before the
+ * client has read it (the 413 was lost now and then). Instead the socket is half-closed after the
+ * answer and what still arrives is discarded (Node's parser drops the unread body) for at most
+ * {@link LINGER_ON_CLOSE_MS}; then it is destroyed.
+ */
+function lingerOnClose (socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end()
+    const timer = setTimeout(() => { socket.destroy() }, LINGER_ON_CLOSE_MS)
+    timer.unref()
+    socket.once('close', () => { clearTimeout(timer) })
+  }
 }
 
 function sendJson (res: ServerResponse, req: IncomingMessage, status: number, value: unknown): void {
