@@ -8,7 +8,15 @@ import type { PeerTransport } from '../node/types.js'
 
 /** Names the transport of a connection from its remote multiaddr. */
 export function transportOf (addr: Multiaddr): PeerTransport {
-  const names = new Set(addr.getComponents().map(c => c.name))
+  const components = addr.getComponents()
+  let circuit = -1
+  components.forEach((c, i) => { if (c.name === 'p2p-circuit') circuit = i })
+  if (circuit >= 0) {
+    // What runs through the relay decides, not how the relay itself is reached (a relay reached
+    // over /webrtc-direct carries /webrtc signalling for a direct link just as one over /ws does).
+    return components.slice(circuit + 1).some(c => c.name === 'webrtc') ? 'webrtc' : 'circuit'
+  }
+  const names = new Set(components.map(c => c.name))
   if (names.has('webrtc-direct')) return 'webrtc-direct'
   if (names.has('webrtc')) return 'webrtc'
   if (names.has('p2p-circuit')) return 'circuit'
