@@ -1,0 +1,699 @@
+/**
+ * A simulated node: the production PeerManager and peer-exchange scheduler, driven the way the
+ * MeshRouter and the peer exchange service drive them, over the {@link SimulatedNetwork} instead
+ * of libp2p. Each method below names the router or service code it mirrors; the decisions
+ * themselves (what to dial, accept, evict, ask, answer and penalise) are all taken by production
+ * modules. See docs/ARCHITECTURE.md, "Mesh simulator".
+ */
+import type { PeerId } from '@libp2p/interface'
+import { delay, type Random, type TimerHandle } from '../clock.js'
+import type { NodeAddress } from '../address/index.js'
+import { ConnectionLimitError, openPeerManager, type PeerManager, type PeerManagerOptions } from '../peer-manager/index.js'
+import { createMemoryPeerStore } from '../store/memory-peer-store.js'
+import { DialSlots } from '../router/dial-slots.js'
+import { preferredConnection } from '../router/connection-kind.js'
+import { createMeshRouterOptions, type MeshRouterOptions } from '../router/router.js'
+import {
+  PEX_PENALTY_POINTS, PEX_PROTOCOL, PexNotStartedError, PexPeerNotConnectedError, PexProtocolViolationError,
+  PexRequestInProgressError, PexRequestScheduler, PexRequestTooSoonError, PexTimeoutError, createPeerExchangeOptions,
+  type PeerExchangeOptions, type PexResult
+} from '../pex/index.js'
+import { startExchangeDeadline } from '../pex/exchange-deadline.js'
+import { decodePexMessage, encodePexFrame, splitPexFrames } from '../pex/framing.js'
+import { PEX_MAX_REQUEST_BYTES } from '../pex/constants.js'
+import type { SimulatedClock } from './simulated-clock.js'
+import { SimulatedStreamClosedError, type ConnectionEnd, type SimulatedNetwork } from './simulated-network.js'
+import { acceptPexAddresses, peerExchangeBookView, requestLimit, selectPexAddresses } from './pending-policy.js'
+
+export type SimulatedRole = 'node' | 'relay' | 'browser'
+
+/** The session protocol id the real node announces (sessions themselves are not simulated). */
+const SESSION_PROTOCOL_ID = '/peermesh/session/1.0.0'
+const PROTOCOLS = [PEX_PROTOCOL, SESSION_PROTOCOL_ID]
+
+export interface SimulatedNodeInit {
+  index: number
+  peerId: string
+  role: SimulatedRole
+  /** Direct addresses (relays, plain nodes); browser tabs have none of their own. */
+  directAddresses: NodeAddress[]
+  peerManager: PeerManagerOptions
+  router?: Partial<MeshRouterOptions>
+  pex?: Partial<PeerExchangeOptions>
+  /** Persistent peers (bootstrap), as `createPeerMeshNode` passes its `bootstrap` list. */
+  bootstrap: NodeAddress[]
+  /** Relays: reservations granted at most. Browser tabs: relays reserved on at most. */
+  maxReservations?: number
+  targetRelays?: number
+  /** Builds a tab's relayed address through `relay`. */
+  relayedAddress?: (relay: SimulatedNode) => NodeAddress
+  clock: SimulatedClock
+  random: Random
+  network: SimulatedNetwork
+}
+
+interface LinkState {
+  peerId: string
+  primary: ConnectionEnd
+  connections: Set<ConnectionEnd>
+  direction: 'inbound' | 'outbound'
+  managed: boolean
+  ready: boolean
+  identified: boolean
+  connectedSince: number
+  missedHeartbeats: number
+  heartbeat?: TimerHandle
+}
+
+export interface SimulatedNodeStats {
+  dialsStarted: number
+  dialsSucceeded: number
+  dialsFailed: number
+  dialsTimedOut: number
+  inboundAccepted: number
+  inboundRejected: number
+  evictions: number
+  heartbeatFailures: number
+  deadPeers: number
+  pexRequestsSent: number
+  pexRequestsFailed: number
+  pexResponsesReceived: number
+  pexRequestsReceived: number
+  pexRequestsRefused: number
+  pexResponsesSent: number
+  pexAddressesAdded: number
+  pexPenalties: number
+  /** Peer-exchange frames we sent (length prefix + protobuf, as encoded by the real codec). */
+  pexBytesSent: number
+  pexBytesReceived: number
+}
+
+function emptyStats (): SimulatedNodeStats {
+  return {
+    dialsStarted: 0,
+    dialsSucceeded: 0,
+    dialsFailed: 0,
+    dialsTimedOut: 0,
+    inboundAccepted: 0,
+    inboundRejected: 0,
+    evictions: 0,
+    heartbeatFailures: 0,
+    deadPeers: 0,
+    pexRequestsSent: 0,
+    pexRequestsFailed: 0,
+    pexResponsesReceived: 0,
+    pexRequestsReceived: 0,
+    pexRequestsRefused: 0,
+    pexResponsesSent: 0,
+    pexAddressesAdded: 0,
+    pexPenalties: 0,
+    pexBytesSent: 0,
+    pexBytesReceived: 0
+  }
+}
+
+/** What a responder answers, as it travels back. */
+interface PexAnswer {
+  frameBytes: number
+  addresses: NodeAddress[]
+}
+
+export class SimulatedNode {
+  readonly index: number
+  readonly peerId: string
+  readonly role: SimulatedRole
+  readonly peerManagerOptions: PeerManagerOptions
+  readonly routerOptions: MeshRouterOptions
+  readonly pexOptions: PeerExchangeOptions
+  readonly stats = emptyStats()
+  /** Simulated time of start(), and of the first moment the node had ≥ minConnected neighbours. */
+  joinedAt = 0
+  leftAt: number | undefined
+  running = false
+  crashed = false
+  pm!: PeerManager
+
+  private readonly init: SimulatedNodeInit
+  private readonly clock: SimulatedClock
+  private readonly random: Random
+  private readonly network: SimulatedNetwork
+  private readonly links = new Map<string, LinkState>()
+  /** Peers our dial loop is dialing right now. */
+  private readonly dialing = new Set<string>()
+  private readonly slots: DialSlots
+  private controller: AbortController | undefined
+  private lastDialStartAt = 0
+  private scheduler!: PexRequestScheduler
+  private readonly outstanding = new Set<string>()
+  private readonly lastInboundRequestAt = new Map<string, number>()
+  /** Relays: the tabs holding a reservation here. Tabs: the relays we hold one on. */
+  private readonly reservations = new Set<string>()
+  private selfAddressList: NodeAddress[]
+  private readonly peerIdObjects = new Map<string, PeerId>()
+
+  constructor (init: SimulatedNodeInit) {
+    this.init = init
+    this.index = init.index
+    this.peerId = init.peerId
+    this.role = init.role
+    this.clock = init.clock
+    this.random = init.random
+    this.network = init.network
+    this.peerManagerOptions = init.peerManager
+    this.routerOptions = createMeshRouterOptions({ protocols: PROTOCOLS, ...init.router })
+    this.pexOptions = createPeerExchangeOptions(init.pex ?? {})
+    this.slots = new DialSlots(this.routerOptions.dialConcurrency)
+    this.selfAddressList = [...init.directAddresses]
+  }
+
+  /** Our dialable addresses (what identify announces and `advertise()` puts first). */
+  selfAddresses (): readonly NodeAddress[] {
+    return this.selfAddressList
+  }
+
+  /** Managed neighbours (the router's `neighbours()`). */
+  neighbourIds (): string[] {
+    const out: string[] = []
+    for (const link of this.links.values()) if (link.managed) out.push(link.peerId)
+    return out
+  }
+
+  degree (): number {
+    let n = 0
+    for (const link of this.links.values()) if (link.managed) n++
+    return n
+  }
+
+  isConnectedTo (peerId: string): boolean {
+    return this.links.get(peerId)?.managed === true
+  }
+
+  holdsReservationFor (peerId: string): boolean {
+    return this.role === 'relay' && this.reservations.has(peerId)
+  }
+
+  /** The connection gater `createPeerMeshNode` installs: `denyInboundEncryptedConnection`. */
+  gaterAccepts (peerId: string): boolean {
+    return this.running && this.pm.canAccept(peerId)
+  }
+
+  // ---- lifecycle (PeerMeshNode.start / stop) ---------------------------------------------------
+
+  async start (): Promise<void> {
+    this.pm = await openPeerManager({
+      selfId: this.peerId,
+      store: createMemoryPeerStore(),
+      options: this.peerManagerOptions,
+      persistentPeers: this.init.bootstrap,
+      clock: this.clock,
+      random: this.random,
+      selfAddresses: this.selfAddressList
+    })
+    this.scheduler = new PexRequestScheduler({
+      clock: this.clock,
+      random: this.random,
+      book: peerExchangeBookView(this.pm, this.peerManagerOptions, this.role),
+      options: this.pexOptions,
+      request: async (peer, options) => {
+        try {
+          return await this.pexRequest(peer.toString(), options.signal)
+        } catch (err) {
+          if (err instanceof PexPeerNotConnectedError) this.scheduler.stop(peer)
+          throw err
+        }
+      }
+    })
+    this.running = true
+    this.joinedAt = this.clock.now()
+    this.controller = new AbortController()
+    const signal = this.controller.signal
+    void this.dialLoop(signal)
+    void this.evictLoop(signal)
+    void this.banLoop(signal)
+  }
+
+  /**
+   * Leaves the mesh. `goodbye`: as `node.stop()` does (neighbours learn at once, connections
+   * close, later dials are refused). `crash`: the node just stops answering (a killed process, a
+   * closed laptop); neighbours find out by missed heartbeats and timeouts.
+   */
+  async stop (mode: 'goodbye' | 'crash' = 'goodbye'): Promise<void> {
+    if (!this.running) return
+    this.leftAt = this.clock.now()
+    if (mode === 'crash') {
+      this.crashed = true
+      this.running = false
+      for (const link of this.links.values()) link.heartbeat?.cancel()
+      this.controller?.abort(new Error('crashed'))
+      this.scheduler.stopAll()
+      for (const link of this.links.values()) {
+        for (const end of link.connections) {
+          const other = end.peerEnd().local
+          if (other.running) other.linksMaybeSilent()
+        }
+      }
+      this.links.clear()
+      await this.pm.close()
+      return
+    }
+    this.controller?.abort(new Error('node stopped'))
+    this.scheduler.stopAll()
+    const ends = [...this.links.values()].flatMap(link => [...link.connections])
+    for (const end of ends) this.network.close(end)
+    this.running = false
+    await this.pm.close()
+  }
+
+  // ---- the router's loops (MeshRouter.dialLoop / evictLoop / banLoop) ---------------------------
+
+  private async dialLoop (signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.slots.acquire(signal)
+      } catch {
+        return
+      }
+      let address: NodeAddress
+      try {
+        address = await this.pm.dialNext(signal)
+      } catch {
+        this.slots.release()
+        return
+      }
+      const waitMs = this.lastDialStartAt + this.routerOptions.dialPacingMs - this.clock.now()
+      if (waitMs > 0) {
+        try {
+          await delay(this.clock, waitMs, signal)
+        } catch {
+          this.pm.dialFailed(address)
+          this.slots.release()
+          return
+        }
+      }
+      this.lastDialStartAt = this.clock.now()
+      void this.dial(address, signal).finally(() => { this.slots.release() })
+    }
+  }
+
+  /** MeshRouter.dial */
+  private async dial (address: NodeAddress, stopSignal: AbortSignal): Promise<void> {
+    const peerId = address.peerId
+    this.dialing.add(peerId)
+    this.stats.dialsStarted++
+    const timeout = new AbortController()
+    const timer = this.clock.setTimeout(() => { timeout.abort(new Error('dial timed out')) }, this.routerOptions.dialTimeoutMs)
+    let end: ConnectionEnd
+    try {
+      // libp2p's denyDialPeer gater, as createPeerMeshNode wires it
+      if (!this.pm.canAccept(peerId)) throw new Error('denied by our own connection gater')
+      end = await this.network.connect(this, address, AbortSignal.any([stopSignal, timeout.signal]))
+    } catch {
+      this.dialing.delete(peerId)
+      if (stopSignal.aborted) return
+      if (timeout.signal.aborted) this.stats.dialsTimedOut++
+      this.stats.dialsFailed++
+      this.pm.dialFailed(address)
+      return
+    } finally {
+      timer.cancel()
+    }
+    this.dialing.delete(peerId)
+    const link = this.links.get(peerId)
+    if (link === undefined || end.status !== 'open') {
+      this.stats.dialsFailed++
+      this.pm.dialFailed(address)
+      return
+    }
+    if (link.managed) {
+      this.pm.dialFailed(address)
+      this.reconcile(link)
+      return
+    }
+    try {
+      this.pm.dialed(address)
+    } catch {
+      this.stats.dialsFailed++
+      this.closeAll(link)
+      return
+    }
+    this.stats.dialsSucceeded++
+    link.managed = true
+    this.maybeReady(link)
+  }
+
+  private async evictLoop (signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let peerId: string
+      try {
+        peerId = await this.pm.evictNext(signal)
+      } catch {
+        return
+      }
+      this.stats.evictions++
+      const link = this.links.get(peerId)
+      if (link === undefined) {
+        this.pm.disconnected(peerId)
+        continue
+      }
+      // farewell (the session's Goodbye) travels with the close: the peer drops us when it arrives
+      this.closeAll(link)
+    }
+  }
+
+  private async banLoop (signal: AbortSignal): Promise<void> {
+    const subscription = this.pm.subscribe({ bufferSize: 256 })
+    signal.addEventListener('abort', () => { subscription.close() }, { once: true })
+    for await (const update of subscription) {
+      if (update.status === 'banned') {
+        const link = this.links.get(update.peerId)
+        if (link !== undefined) this.closeAll(link)
+      }
+    }
+  }
+
+  // ---- connection events (MeshRouter.onConnectionOpen / onConnectionClose / onIdentify) ---------
+
+  onConnectionOpen (end: ConnectionEnd): void {
+    if (!this.running) return
+    const peerId = end.remote.peerId
+    const existing = this.links.get(peerId)
+    if (existing !== undefined) {
+      existing.connections.add(end)
+      this.reconcile(existing)
+      this.scheduleIdentify(end)
+      return
+    }
+    const link: LinkState = {
+      peerId,
+      primary: end,
+      connections: new Set([end]),
+      direction: end.direction,
+      managed: false,
+      ready: false,
+      identified: false,
+      connectedSince: this.clock.now(),
+      missedHeartbeats: 0
+    }
+    this.links.set(peerId, link)
+    this.scheduleIdentify(end)
+    if (end.direction === 'outbound' && this.dialing.has(peerId)) return
+    try {
+      this.pm.accepted(peerId)
+    } catch (err) {
+      this.stats.inboundRejected++
+      if (err instanceof ConnectionLimitError && this.routerOptions.refusedConnectionGraceMs > 0) {
+        this.clock.setTimeout(() => { if (this.links.get(peerId) === link && !link.managed) this.closeAll(link) }, this.routerOptions.refusedConnectionGraceMs)
+        return
+      }
+      this.closeAll(link)
+      return
+    }
+    this.stats.inboundAccepted++
+    link.managed = true
+    this.maybeReady(link)
+  }
+
+  onConnectionClose (end: ConnectionEnd): void {
+    if (!this.running) return
+    const peerId = end.remote.peerId
+    const link = this.links.get(peerId)
+    if (link === undefined || !link.connections.delete(end)) return
+    if (link.connections.size > 0) {
+      if (link.primary === end) this.reconcile(link)
+      return
+    }
+    link.heartbeat?.cancel()
+    this.links.delete(peerId)
+    if (link.managed) this.pm.disconnected(peerId)
+    // onGone: the peer exchange stops asking; a tab's reservation on a relay ends with its connection
+    this.scheduler.stop(peerId)
+    this.releaseReservation(peerId)
+  }
+
+  /**
+   * identify runs one round trip after a connection opens: the addresses the peer announces are
+   * learned as gossip (`learnAddressesFromIdentify` in create-node.ts) and the router marks the
+   * link ready (`MeshRouter.onIdentify`).
+   */
+  private scheduleIdentify (end: ConnectionEnd): void {
+    const remote = end.remote
+    this.clock.setTimeout(() => {
+      if (!this.running || end.status !== 'open' || this.network.silent(remote, this)) return
+      for (const address of remote.selfAddresses().slice(0, 8)) {
+        if (address.protocol === 'circuit') continue
+        try {
+          this.pm.add(address, { source: 'gossip' })
+        } catch {
+          // our own, banned or invalid: nothing to learn
+        }
+      }
+      const link = this.links.get(remote.peerId)
+      if (link === undefined) return
+      link.identified = true
+      this.maybeReady(link)
+    }, 2 * this.network.latencyMs())
+  }
+
+  /** MeshRouter.maybeReady, plus the onReady listeners create-node installs. */
+  private maybeReady (link: LinkState): void {
+    if (link.ready || !link.managed || !link.identified) return
+    link.ready = true
+    this.pm.ready(link.peerId, PROTOCOLS)
+    this.scheduler.start(this.peerIdObject(link.peerId))
+    this.maybeReserve(link.peerId)
+  }
+
+  /** MeshRouter.reconcile: one connection per pair, chosen by the production tie-break. */
+  private reconcile (link: LinkState): void {
+    let best: ConnectionEnd | undefined
+    for (const end of link.connections) {
+      best = best === undefined ? end : preferredConnection(best as never, end as never, this.peerId) as unknown as ConnectionEnd
+    }
+    if (best === undefined) return
+    link.primary = best
+    link.direction = best.direction
+    for (const end of [...link.connections]) {
+      if (end !== best) this.network.close(end)
+    }
+  }
+
+  private closeAll (link: LinkState): void {
+    for (const end of [...link.connections]) this.network.close(end)
+  }
+
+  // ---- heartbeats (MeshRouter.heartbeat) --------------------------------------------------------
+
+  /**
+   * Some neighbour may have stopped hearing us (it crashed, or a partition began): heartbeats start
+   * on every link, as the router's do all the time. A heartbeat that gets through changes no
+   * decision (the miss counter is already 0), so while links are healthy none is simulated.
+   */
+  linksMaybeSilent (): void {
+    for (const link of this.links.values()) {
+      if (link.ready && link.heartbeat === undefined) this.scheduleHeartbeat(link, this.random())
+    }
+  }
+
+  private scheduleHeartbeat (link: LinkState, phase: number): void {
+    const jitter = 1 + (this.random() - 0.5) * 0.2
+    link.heartbeat = this.clock.setTimeout(() => { this.heartbeat(link) }, this.routerOptions.heartbeatIntervalMs * jitter * phase)
+  }
+
+  private heartbeat (link: LinkState): void {
+    link.heartbeat = undefined
+    if (this.links.get(link.peerId) !== link || !this.running) return
+    const remote = link.primary.remote
+    const rttMs = 2 * this.network.latencyMs()
+    if (!this.network.silent(this, remote) && !this.network.silent(remote, this)) {
+      link.missedHeartbeats = 0
+      return
+    }
+    const timeoutMs = Math.max(this.routerOptions.heartbeatTimeoutMs, 4 * rttMs)
+    link.heartbeat = this.clock.setTimeout(() => {
+      link.heartbeat = undefined
+      if (this.links.get(link.peerId) !== link || !this.running) return
+      link.missedHeartbeats++
+      this.stats.heartbeatFailures++
+      if (link.missedHeartbeats >= this.routerOptions.maxMissedHeartbeats) {
+        this.stats.deadPeers++
+        this.pm.errored(link.peerId, 'heartbeat timeout')
+        return
+      }
+      this.scheduleHeartbeat(link, 1)
+    }, timeoutMs)
+  }
+
+  // ---- peer exchange (PeerExchangeService.request / #handleStream) -----------------------------
+
+  private peerIdObject (peerId: string): PeerId {
+    let object = this.peerIdObjects.get(peerId)
+    if (object === undefined) {
+      object = { toString: () => peerId } as unknown as PeerId
+      this.peerIdObjects.set(peerId, object)
+    }
+    return object
+  }
+
+  /** PeerExchangeService.request: one exchange over an existing connection. */
+  private async pexRequest (remote: string, signal: AbortSignal | undefined): Promise<PexResult> {
+    const shutdown = this.controller
+    if (shutdown === undefined || !this.running) throw new PexNotStartedError()
+    if (this.outstanding.has(remote)) throw new PexRequestInProgressError(remote)
+    const link = this.links.get(remote)
+    const end = link === undefined ? undefined : [...link.connections].find(c => c.status === 'open')
+    if (end === undefined) throw new PexPeerNotConnectedError(remote)
+    signal?.throwIfAborted()
+
+    this.outstanding.add(remote)
+    this.stats.pexRequestsSent++
+    const timeoutMs = this.pexOptions.requestTimeoutMs
+    const deadline = startExchangeDeadline(this.clock, timeoutMs,
+      new PexTimeoutError(remote, `${remote} did not complete the peer exchange within ${timeoutMs} ms`), [signal, shutdown.signal])
+    try {
+      const frame = encodePexFrame({ request: { limit: this.pexOptions.maxAddressesPerResponse } })
+      this.stats.pexBytesSent += frame.length
+      const responder = end.remote
+      const answer = await new Promise<PexAnswer>((resolve, reject) => {
+        const onAbort = (): void => { reject(deadline.signal.reason) }
+        deadline.signal.addEventListener('abort', onAbort, { once: true })
+        const settle = (fn: () => void): void => {
+          deadline.signal.removeEventListener('abort', onAbort)
+          fn()
+        }
+        this.network.send(this, responder, () => {
+          if (end.status !== 'open') {
+            settle(() => { reject(new SimulatedStreamClosedError('connection closed')) })
+            return
+          }
+          let reply: PexAnswer
+          try {
+            reply = responder.answerPexRequest(this.peerId, frame)
+          } catch (err) {
+            // the responder aborted the stream: the requester sees a reset, not a violation
+            this.network.send(responder, this, () => { settle(() => { reject(new SimulatedStreamClosedError('stream reset', { cause: err })) }) }, false)
+            return
+          }
+          this.network.send(responder, this, () => {
+            if (end.status !== 'open') {
+              settle(() => { reject(new SimulatedStreamClosedError('connection closed')) })
+              return
+            }
+            settle(() => { resolve(reply) })
+          })
+        })
+      })
+      this.stats.pexBytesReceived += answer.frameBytes
+      const result = acceptPexAddresses(this.pm, this.peerId, answer.addresses, this.pexOptions)
+      this.stats.pexResponsesReceived++
+      this.stats.pexAddressesAdded += result.added
+      return result
+    } catch (err) {
+      this.stats.pexRequestsFailed++
+      const failure = err instanceof PexProtocolViolationError ? err : deadline.timedOut() ? deadline.signal.reason : err
+      if (failure instanceof PexProtocolViolationError) this.penalise(failure)
+      throw failure
+    } finally {
+      deadline.dispose()
+      this.outstanding.delete(remote)
+    }
+  }
+
+  /**
+   * PeerExchangeService.#handleStream, run when a request arrives: the rate limit, the request's
+   * validation (the real frame, decoded by the real codec) and the answer (the real frame, whose
+   * encoded length is what we count).
+   */
+  answerPexRequest (remote: string, requestFrame: Uint8Array): PexAnswer {
+    this.stats.pexRequestsReceived++
+    this.stats.pexBytesReceived += requestFrame.length
+    if (!this.running) throw new PexNotStartedError()
+    const now = this.clock.now()
+    const last = this.lastInboundRequestAt.get(remote)
+    if (last !== undefined && now - last < this.pexOptions.minRequestIntervalMs) {
+      this.stats.pexRequestsRefused++
+      const err = new PexRequestTooSoonError(remote, `${remote} asked again after ${now - last} ms`)
+      this.penalise(err)
+      throw err
+    }
+    this.lastInboundRequestAt.set(remote, now)
+    const split = splitPexFrames(requestFrame, PEX_MAX_REQUEST_BYTES)
+    const first = split.ok ? split.frames[0] : undefined
+    const message = first === undefined ? undefined : decodePexMessage(first, this.pexOptions.maxAddressesPerResponse)
+    if (message?.kind !== 'request') throw new Error('not a request')
+    const limit = requestLimit(message.limit, this.pexOptions)
+    const addresses = selectPexAddresses(this.pm, remote, limit, this.pexOptions)
+    const frame = encodePexFrame({ response: { addresses: addresses.map(a => a.toString()) } })
+    this.stats.pexResponsesSent++
+    this.stats.pexBytesSent += frame.length
+    return { frameBytes: frame.length, addresses }
+  }
+
+  private penalise (err: PexProtocolViolationError): void {
+    this.stats.pexPenalties++
+    this.pm.misbehaved(err.peerId, PEX_PENALTY_POINTS[err.misbehaviour], `pex/${err.misbehaviour}`)
+  }
+
+  // ---- relay reservations (the browser shape) ---------------------------------------------------
+
+  /** A tab reserves on a connected relay while it holds fewer than `targetRelays`. */
+  private maybeReserve (peerId: string): void {
+    if (this.role !== 'browser') return
+    const relay = this.network.node(peerId)
+    if (relay === undefined || relay.role !== 'relay' || this.reservations.size >= (this.init.targetRelays ?? 2)) return
+    this.network.send(this, relay, () => {
+      if (!relay.grantReservation(this.peerId)) return
+      this.network.send(relay, this, () => {
+        if (!this.running || !this.isConnectedTo(relay.peerId)) {
+          relay.releaseReservation(this.peerId)
+          return
+        }
+        this.reservations.add(relay.peerId)
+        this.refreshRelayedAddresses()
+      }, false)
+    }, false)
+  }
+
+  /** Relay side: grants while fewer than `maxReservations` are held. */
+  grantReservation (peerId: string): boolean {
+    if (!this.running || this.role !== 'relay' || !this.links.has(peerId)) return false
+    if (this.reservations.has(peerId)) return true
+    if (this.reservations.size >= (this.init.maxReservations ?? 128)) return false
+    this.reservations.add(peerId)
+    return true
+  }
+
+  /** Both sides: a reservation ends with the connection (`releaseReservationsOnDisconnect`). */
+  releaseReservation (peerId: string): void {
+    if (!this.reservations.delete(peerId)) return
+    if (this.role === 'browser') this.refreshRelayedAddresses()
+  }
+
+  /** A tab's addresses are one relayed WebRTC address per reservation; identify-push tells the neighbours. */
+  private refreshRelayedAddresses (): void {
+    const make = this.init.relayedAddress
+    if (make === undefined) return
+    const list: NodeAddress[] = []
+    for (const relayId of this.reservations) {
+      const relay = this.network.node(relayId)
+      if (relay !== undefined) list.push(make(relay))
+    }
+    this.selfAddressList = list
+    this.pm.setSelfAddresses(list)
+    for (const link of this.links.values()) {
+      const remote = link.primary.remote
+      this.network.send(this, remote, () => { remote.learnPushedAddresses(this) }, false)
+    }
+  }
+
+  /** identify-push received: `learnAddressesFromIdentify` again. */
+  learnPushedAddresses (from: SimulatedNode): void {
+    if (!this.running || !this.links.has(from.peerId)) return
+    for (const address of from.selfAddresses().slice(0, 8)) {
+      try {
+        this.pm.add(address, { source: 'gossip' })
+      } catch {
+        // refused
+      }
+    }
+  }
+}
