@@ -76,6 +76,8 @@ export class Simulation {
   /** Per node: when it first had ≥ minConnected, when it last dropped below, and its longest spell below since. */
   readonly floor = new Map<SimulatedNode, { reachedAt?: number, belowSince?: number, longestBelowMs: number }>()
   private sampling = false
+  /** PEX requests each node had sent at a named moment (for rounds between two moments). */
+  readonly requestSnapshots = new Map<string, Map<SimulatedNode, number>>()
 
   constructor (init: SimulationInit) {
     this.seed = init.seed
@@ -145,6 +147,11 @@ export class Simulation {
 
   mark (label: string): void {
     this.marks.push({ t: this.elapsed(), label })
+  }
+
+  /** Remembers every node's PEX request count under `name`. */
+  snapshotRequests (name: string): void {
+    this.requestSnapshots.set(name, new Map(this.nodes.map(n => [n, n.stats.pexRequestsSent])))
   }
 
   /** Runs until `untilMs` simulated ms since start, or until `stop()` holds at a sample. */
