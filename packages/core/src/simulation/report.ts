@@ -95,10 +95,12 @@ export function buildReport (sim: Simulation, options: ScenarioOptions, window: 
     reconvergenceMs = again === undefined ? undefined : again.t - end
   }
 
-  const inWindow = samples.filter(s => s.t >= window.steadyFromMs)
+  const steadyTo = window.steadyToMs ?? Infinity
+  const inWindow = samples.filter(s => s.t >= window.steadyFromMs && s.t <= steadyTo)
   const oneComponent = inWindow.filter(s => s.components === 1).length
   const firstInWindow = inWindow[0]
-  const minutes = firstInWindow === undefined ? 0 : (final.t - firstInWindow.t) / 60_000
+  const lastInWindow = inWindow.at(-1) ?? final
+  const minutes = firstInWindow === undefined ? 0 : (lastInWindow.t - firstInWindow.t) / 60_000
   const meanAlive = inWindow.length === 0 ? final.alive : inWindow.reduce((sum, s) => sum + s.alive, 0) / inWindow.length
   const perNodeMinute = (delta: number): number => minutes > 0 && meanAlive > 0 ? delta / meanAlive / minutes : 0
 
@@ -142,9 +144,9 @@ export function buildReport (sim: Simulation, options: ScenarioOptions, window: 
     diameter,
     meanDistance,
     randomRegularDiameter: randomRegularDiameter(nodes.length, meanDegree),
-    pexBytesPerNodeMinute: perNodeMinute(final.pexBytes - (firstInWindow?.pexBytes ?? 0)),
-    pexRequestsPerNodeMinute: perNodeMinute(final.pexRequests - (firstInWindow?.pexRequests ?? 0)),
-    dialsPerNodeMinute: perNodeMinute(final.dials - (firstInWindow?.dials ?? 0)),
+    pexBytesPerNodeMinute: perNodeMinute(lastInWindow.pexBytes - (firstInWindow?.pexBytes ?? 0)),
+    pexRequestsPerNodeMinute: perNodeMinute(lastInWindow.pexRequests - (firstInWindow?.pexRequests ?? 0)),
+    dialsPerNodeMinute: perNodeMinute(lastInWindow.dials - (firstInWindow?.dials ?? 0)),
     longestBelowMinMs,
     longestTimeToMinMs,
     neverReachedMin,
@@ -165,7 +167,8 @@ export function formatReport (r: SimulationReport): string {
     ['converged at', `${seconds(r.convergence.atMs)} (${seconds(r.convergence.afterLastJoinMs)} after the last join)`],
     ['PEX rounds to converge', `median ${fixed(r.convergence.roundsMedian, 1)}, max ${fixed(r.convergence.roundsMax, 1)} (requests per neighbour since the last join)`]
   ]
-  if (r.reconvergenceMs !== undefined || r.scenario === 'partition') rows.push(['reconverged after heal', seconds(r.reconvergenceMs)])
+  if (r.scenario === 'partition') rows.push(['reconverged after heal', seconds(r.reconvergenceMs)])
+  if (r.scenario === 'churn') rows.push(['converged after churn', seconds(r.reconvergenceMs)])
   rows.push(
     ['one component', `${fixed(100 * r.oneComponentShare, 2)} % of ${r.samplesInWindow} samples (steady window)`],
     ['final', `${r.final.alive} running, ${r.final.components} component(s), largest ${r.final.largestComponent}, ${r.final.belowMin} below minConnected`],

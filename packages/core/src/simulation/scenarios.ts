@@ -91,7 +91,9 @@ export interface ScenarioWindow {
   lastJoinMs: number
   /** Steady state is measured from here to the end. */
   steadyFromMs: number
-  /** Convergence after the disturbance (partition heal), if there is one. */
+  /** Steady state is measured up to here (default: the end of the run). */
+  steadyToMs?: number
+  /** Convergence after the disturbance (partition heal, end of churn), if there is one. */
   disturbanceEndMs?: number
 }
 
@@ -178,7 +180,10 @@ async function memberStory (sim: Simulation, o: ScenarioOptions): Promise<Scenar
   }
   await sim.run(churnStart + minutes * 60_000)
   sim.mark('churn ends')
-  return { lastJoinMs, steadyFromMs: churnStart }
+  // the last joiners get the same time to settle as everyone had
+  const churnEnd = sim.elapsed()
+  await sim.run(churnEnd + bound, s => s.t > churnEnd && converged(s))
+  return { lastJoinMs, steadyFromMs: churnStart, steadyToMs: churnEnd, disturbanceEndMs: churnEnd }
 }
 
 async function browserStory (sim: Simulation, o: ScenarioOptions): Promise<ScenarioWindow> {

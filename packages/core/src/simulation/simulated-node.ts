@@ -5,6 +5,7 @@
  * themselves (what to dial, accept, evict, ask, answer and penalise) are all taken by production
  * modules. See docs/ARCHITECTURE.md, "Mesh simulator".
  */
+import { setMaxListeners } from 'node:events'
 import type { PeerId } from '@libp2p/interface'
 import { delay, type Random, type TimerHandle } from '../clock.js'
 import type { NodeAddress } from '../address/index.js'
@@ -227,6 +228,8 @@ export class SimulatedNode {
     this.joinedAt = this.clock.now()
     this.controller = new AbortController()
     const signal = this.controller.signal
+    // every dial and exchange in flight listens on it (libp2p raises the same limit on its own signals)
+    setMaxListeners(Infinity, signal)
     void this.dialLoop(signal)
     void this.evictLoop(signal)
     void this.banLoop(signal)
