@@ -36,6 +36,7 @@ import { createLibp2pNode } from '../libp2p/create-libp2p.node.js'
 import type { Libp2pNodeServices } from '../libp2p/init.js'
 import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
+import { createSlotHint } from '../topology/slot-hint.js'
 import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
 import { registerMeshMetrics, registerRelayReservationMetrics } from './mesh-metrics.js'
 import { relayReservations, releaseReservationsOnDisconnect, type RelayReservations, type RelayReservationsOptions } from '../relay-reservations/index.js'
@@ -375,6 +376,8 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     random,
     logger
   })
+  // filled in once the topology exists; read only at run time
+  const shared: { graph?: () => TopologyGraph, answered?: (peerId: string) => void } = {}
   const libp2p = await createLibp2pNode({
     privateKey,
     role,
@@ -387,7 +390,16 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
     ...(role === 'relay' ? { relayServer: { ...(init.maxReservations != null ? { maxReservations: init.maxReservations } : {}) } } : {}),
     services: {
-      pex: peerExchange({ ...init.pex, book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers, role === 'relay' ? 0 : peerManagerOptions.minConnected), reporter: peerManager, clock, random }),
+      pex: peerExchange({
+        ...init.pex,
+        book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers, role === 'relay' ? 0 : peerManagerOptions.minConnected),
+        reporter: peerManager,
+        // answers put peers with free slots first (from the shared topology)
+        slotHint: createSlotHint(() => shared.graph?.(), peerManagerOptions, clock),
+        onAnswered: (peerId) => { shared.answered?.(peerId) },
+        clock,
+        random
+      }),
       // relays never reserve on other relays (they learn about each other through peer exchange)
       relayReservations: relayReservations({
         ...init.relayReservations,
@@ -398,11 +410,14 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
       })
     },
     connectionGater: {
-      // banned and inactive peers are never dialed nor accepted
+      // banned and inactive peers are never dialed nor accepted; a full node still admits a few
+      // newcomers for a moment (the router's grace), so they can ask it for peers
       denyDialPeer: (peerId) => !peerManager.canAccept(peerId.toString()),
-      denyInboundEncryptedConnection: (peerId) => !peerManager.canAccept(peerId.toString())
+      denyInboundEncryptedConnection: (peerId) => !admitInbound(peerId.toString())
     }
   })
+  // until the router exists, the PeerManager alone decides
+  let admitInbound = (peerId: string): boolean => peerManager.canAccept(peerId)
   // the router says goodbye through the sessions, and a goodbye received drops the peer in the router
   const router: MeshRouter = new MeshRouter({
     libp2p,
@@ -410,8 +425,12 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     clock,
     random,
     logger,
+    limits: { minConnected: peerManagerOptions.minConnected, maxConnected: peerManagerOptions.maxConnected },
+    topology: () => shared.graph?.(),
     farewell: async (peerId, reason) => { await sessions.goodbye(peerId, reason) }
   }, { protocols: [PEX_PROTOCOL, SESSION_PROTOCOL], ...init.router })
+  admitInbound = (peerId) => router.admitInbound(peerId)
+  shared.answered = (peerId) => { router.peerExchangeAnswered(peerId) }
   const sessions = new MeshSessions({
     libp2p,
     role,
@@ -456,6 +475,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const neighbours = (): Array<{ peerId: string, transport: ReturnType<MeshRouter['neighbours']>[number]['transport'], direction: 'inbound' | 'outbound', rttMs?: number }> =>
     router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
+  shared.graph = () => topology.graph()
   const broadcast = new BroadcastChannel({ pubsub: libp2p.services.pubsub, selfId, clock })
   if (libp2p.metrics != null) registerRelayReservationMetrics(libp2p.metrics, libp2p.services.relayReservations)
   // a relay frees a client's reservation when the client disconnects (libp2p keeps it for its TTL)

@@ -85,6 +85,10 @@ export class TestNetwork {
     return await createPeerMeshNode({
       role: 'node',
       ...rest,
+      // Every memory address is in one address group, so the per-group cap (which keeps one /24
+      // from filling the book) would treat the whole test network as one subnet; these nodes
+      // stand for separate hosts. A test that sets the cap keeps it.
+      peerManager: { maxAddressesPerGroup: 0, ...rest.peerManager },
       privateKey: slot.privateKey,
       peerStore: createMemoryPeerStore({ entries: slot.entries }),
       listen: [`/memory/${slot.name}`],

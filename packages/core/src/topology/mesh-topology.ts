@@ -8,7 +8,7 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import type { PeerId } from '@libp2p/interface'
 import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js'
 import { silentLogger, type Logger } from '../logger.js'
-import type { PeerRole, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../node/types.js'
+import type { PeerRole, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
 import { NeighbourList } from './topology.pb.js'
 
 export const TOPOLOGY_TOPIC = 'peermesh/topology/1'

@@ -14,7 +14,7 @@ describe('heartbeats', () => {
   })
 
   it('report a peer that stops answering as dead, and it is evicted', async () => {
-    net = await createTestNetwork(2, { router: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 200, maxMissedHeartbeats: 3 } })
+    net = await createTestNetwork(2, { router: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 200, maxMissedHeartbeats: 3, heartbeatStallToleranceMs: 0 } })
     await net.start()
     const [a, b] = [net.node(0), net.node(1)]
     await net.waitFor(() => a.router.neighbours().some(l => l.ready))
