@@ -9,22 +9,21 @@ import { setMaxListeners } from 'node:events'
 import type { PeerId } from '@libp2p/interface'
 import { delay, type Random, type TimerHandle } from '../clock.js'
 import type { NodeAddress } from '../address/index.js'
-import { ConnectionLimitError, openPeerManager, type PeerManager, type PeerManagerOptions } from '../peer-manager/index.js'
+import { openPeerManager, type PeerManager, type PeerManagerOptions } from '../peer-manager/index.js'
 import { createMemoryPeerStore } from '../store/memory-peer-store.js'
 import { DialSlots } from '../router/dial-slots.js'
-import { preferredConnection } from '../router/connection-kind.js'
-import { createMeshRouterOptions, type MeshRouterOptions } from '../router/router.js'
+import { RouterPolicy, createMeshRouterOptions, prefersFirstConnection, type MeshRouterOptions } from '../router/router-policy.js'
 import {
-  PEX_PENALTY_POINTS, PEX_PROTOCOL, PexNotStartedError, PexPeerNotConnectedError, PexProtocolViolationError,
-  PexRequestInProgressError, PexRequestScheduler, PexRequestTooSoonError, PexTimeoutError, createPeerExchangeOptions,
+  PEX_PROTOCOL, PexNotStartedError, PexPeerNotConnectedError, PexProtocolViolationError,
+  PexRequestInProgressError, PexRequestScheduler, PexTimeoutError, createPeerExchangeOptions,
   type PeerExchangeOptions, type PexResult
 } from '../pex/index.js'
+import { PexPolicy } from '../pex/pex-policy.js'
 import { startExchangeDeadline } from '../pex/exchange-deadline.js'
-import { decodePexMessage, encodePexFrame, splitPexFrames } from '../pex/framing.js'
-import { PEX_MAX_REQUEST_BYTES } from '../pex/constants.js'
+import type { PeerTransport, TopologyGraph } from '../vocabulary.js'
 import type { SimulatedClock } from './simulated-clock.js'
 import { SimulatedStreamClosedError, type ConnectionEnd, type SimulatedNetwork } from './simulated-network.js'
-import { acceptPexAddresses, peerExchangeBookView, requestLimit, selectPexAddresses } from './pending-policy.js'
+import { peerExchangeBook } from './pending-policy.js'
 
 export type SimulatedRole = 'node' | 'relay' | 'browser'
 
@@ -38,6 +37,12 @@ export interface SimulatedNodeInit {
   role: SimulatedRole
   /** Direct addresses (relays, plain nodes); browser tabs have none of their own. */
   directAddresses: NodeAddress[]
+  /**
+   * What identify announces besides: a real node over the memory transport also listens on
+   * `/memory/<peerId>` (createLibp2pNode with `memory: true`), which peers learn and store too.
+   * @default none
+   */
+  extraIdentifyAddresses?: NodeAddress[]
   peerManager: PeerManagerOptions
   router?: Partial<MeshRouterOptions>
   pex?: Partial<PeerExchangeOptions>
@@ -51,6 +56,10 @@ export interface SimulatedNodeInit {
   clock: SimulatedClock
   random: Random
   network: SimulatedNetwork
+  /** The shared topology (what topology sharing tells every node). */
+  topology: () => TopologyGraph | undefined
+  /** The peer exchange's slot hint over it (`createSlotHint`, shared by nodes with the same limits). */
+  slotHint: (peerId: string) => number
 }
 
 interface LinkState {
@@ -62,8 +71,11 @@ interface LinkState {
   ready: boolean
   identified: boolean
   connectedSince: number
-  missedHeartbeats: number
+  /** The address our dial reached (outbound links). */
+  address?: NodeAddress
   heartbeat?: TimerHandle
+  /** Heartbeats are being simulated (the link may have gone silent). */
+  watching: boolean
 }
 
 export interface SimulatedNodeStats {
@@ -113,11 +125,8 @@ function emptyStats (): SimulatedNodeStats {
   }
 }
 
-/** What a responder answers, as it travels back. */
-interface PexAnswer {
-  frameBytes: number
-  addresses: NodeAddress[]
-}
+/** What a responder answers, as it travels back: the frame's bytes, as the real codec encoded them. */
+type PexAnswer = Uint8Array
 
 export class SimulatedNode {
   readonly index: number
@@ -126,6 +135,10 @@ export class SimulatedNode {
   readonly peerManagerOptions: PeerManagerOptions
   readonly routerOptions: MeshRouterOptions
   readonly pexOptions: PeerExchangeOptions
+  /** The router's decisions (production code). */
+  policy!: RouterPolicy
+  /** The peer exchange's decisions (production code). */
+  pexPolicy!: PexPolicy
   readonly stats = emptyStats()
   /** Simulated time of start(), and of the first moment the node had ≥ minConnected neighbours. */
   joinedAt = 0
@@ -139,14 +152,12 @@ export class SimulatedNode {
   private readonly random: Random
   private readonly network: SimulatedNetwork
   private readonly links = new Map<string, LinkState>()
-  /** Peers our dial loop is dialing right now. */
-  private readonly dialing = new Set<string>()
-  private readonly slots: DialSlots
+  private slots!: DialSlots
   private controller: AbortController | undefined
-  private lastDialStartAt = 0
   private scheduler!: PexRequestScheduler
+  private maintenanceTimer: TimerHandle | undefined
+  private readonly graceTimers = new Set<TimerHandle>()
   private readonly outstanding = new Set<string>()
-  private readonly lastInboundRequestAt = new Map<string, number>()
   /** Relays: the tabs holding a reservation here. Tabs: the relays we hold one on. */
   private readonly reservations = new Set<string>()
   private selfAddressList: NodeAddress[]
@@ -161,10 +172,9 @@ export class SimulatedNode {
     this.random = init.random
     this.network = init.network
     this.peerManagerOptions = init.peerManager
-    this.routerOptions = createMeshRouterOptions({ protocols: PROTOCOLS, ...init.router })
     this.pexOptions = createPeerExchangeOptions(init.pex ?? {})
-    this.slots = new DialSlots(this.routerOptions.dialConcurrency)
     this.selfAddressList = [...init.directAddresses]
+    this.routerOptions = createMeshRouterOptions({ protocols: PROTOCOLS, ...init.router })
   }
 
   /** Our dialable addresses (what identify announces and `advertise()` puts first). */
@@ -172,10 +182,24 @@ export class SimulatedNode {
     return this.selfAddressList
   }
 
+  /** The listen addresses identify announces (`learnAddressesFromIdentify` stores them). */
+  identifyAddresses (): readonly NodeAddress[] {
+    const extra = this.init.extraIdentifyAddresses
+    return extra === undefined || extra.length === 0 ? this.selfAddressList : [...this.selfAddressList, ...extra]
+  }
+
   /** Managed neighbours (the router's `neighbours()`). */
   neighbourIds (): string[] {
     const out: string[] = []
     for (const link of this.links.values()) if (link.managed) out.push(link.peerId)
+    return out
+  }
+
+  /** Managed neighbours with what topology sharing publishes of them. */
+  neighbourLinks (): Array<{ peerId: string, direction: 'inbound' | 'outbound', transport: PeerTransport }> {
+    const transport: PeerTransport = this.role === 'browser' ? 'webrtc' : this.selfAddressList[0]?.protocol === 'memory' ? 'memory' : 'tcp'
+    const out: Array<{ peerId: string, direction: 'inbound' | 'outbound', transport: PeerTransport }> = []
+    for (const link of this.links.values()) if (link.managed) out.push({ peerId: link.peerId, direction: link.direction, transport })
     return out
   }
 
@@ -193,9 +217,9 @@ export class SimulatedNode {
     return this.role === 'relay' && this.reservations.has(peerId)
   }
 
-  /** The connection gater `createPeerMeshNode` installs: `denyInboundEncryptedConnection`. */
+  /** The connection gater `createPeerMeshNode` installs: `denyInboundEncryptedConnection` → the router's `admitInbound`. */
   gaterAccepts (peerId: string): boolean {
-    return this.running && this.pm.canAccept(peerId)
+    return this.running && this.policy.admitInbound(peerId)
   }
 
   // ---- lifecycle (PeerMeshNode.start / stop) ---------------------------------------------------
@@ -210,10 +234,29 @@ export class SimulatedNode {
       random: this.random,
       selfAddresses: this.selfAddressList
     })
+    this.policy = new RouterPolicy({
+      selfId: this.peerId,
+      peerManager: this.pm,
+      clock: this.clock,
+      random: this.random,
+      options: { protocols: PROTOCOLS, ...this.init.router },
+      limits: { minConnected: this.peerManagerOptions.minConnected, maxConnected: this.peerManagerOptions.maxConnected },
+      topology: this.init.topology
+    })
+    this.slots = new DialSlots(this.policy.dialConcurrency)
+    const book = peerExchangeBook(this.pm, this.peerManagerOptions.maxPeers, this.role === 'relay' ? 0 : this.peerManagerOptions.minConnected)
+    this.pexPolicy = new PexPolicy({
+      selfId: this.peerId,
+      book,
+      reporter: this.pm,
+      clock: this.clock,
+      options: this.pexOptions,
+      slotHint: this.init.slotHint
+    })
     this.scheduler = new PexRequestScheduler({
       clock: this.clock,
       random: this.random,
-      book: peerExchangeBookView(this.pm, this.peerManagerOptions, this.role),
+      book,
       options: this.pexOptions,
       request: async (peer, options) => {
         try {
@@ -233,6 +276,7 @@ export class SimulatedNode {
     void this.dialLoop(signal)
     void this.evictLoop(signal)
     void this.banLoop(signal)
+    this.scheduleMaintenance()
   }
 
   /**
@@ -243,6 +287,9 @@ export class SimulatedNode {
   async stop (mode: 'goodbye' | 'crash' = 'goodbye'): Promise<void> {
     if (!this.running) return
     this.leftAt = this.clock.now()
+    this.maintenanceTimer?.cancel()
+    for (const timer of this.graceTimers) timer.cancel()
+    this.graceTimers.clear()
     if (mode === 'crash') {
       this.crashed = true
       this.running = false
@@ -283,7 +330,7 @@ export class SimulatedNode {
         this.slots.release()
         return
       }
-      const waitMs = this.lastDialStartAt + this.routerOptions.dialPacingMs - this.clock.now()
+      const waitMs = this.policy.dialWaitMs()
       if (waitMs > 0) {
         try {
           await delay(this.clock, waitMs, signal)
@@ -293,7 +340,7 @@ export class SimulatedNode {
           return
         }
       }
-      this.lastDialStartAt = this.clock.now()
+      this.policy.dialStarted(address.peerId)
       void this.dial(address, signal).finally(() => { this.slots.release() })
     }
   }
@@ -301,7 +348,6 @@ export class SimulatedNode {
   /** MeshRouter.dial */
   private async dial (address: NodeAddress, stopSignal: AbortSignal): Promise<void> {
     const peerId = address.peerId
-    this.dialing.add(peerId)
     this.stats.dialsStarted++
     const timeout = new AbortController()
     const timer = this.clock.setTimeout(() => { timeout.abort(new Error('dial timed out')) }, this.routerOptions.dialTimeoutMs)
@@ -311,36 +357,36 @@ export class SimulatedNode {
       if (!this.pm.canAccept(peerId)) throw new Error('denied by our own connection gater')
       end = await this.network.connect(this, address, AbortSignal.any([stopSignal, timeout.signal]))
     } catch {
-      this.dialing.delete(peerId)
-      if (stopSignal.aborted) return
+      if (stopSignal.aborted) {
+        this.policy.dialFinished(peerId)
+        return
+      }
       if (timeout.signal.aborted) this.stats.dialsTimedOut++
       this.stats.dialsFailed++
-      this.pm.dialFailed(address)
+      this.policy.dialFailed(address)
       return
     } finally {
       timer.cancel()
     }
-    this.dialing.delete(peerId)
     const link = this.links.get(peerId)
     if (link === undefined || end.status !== 'open') {
       this.stats.dialsFailed++
-      this.pm.dialFailed(address)
+      this.policy.dialFailed(address)
       return
     }
-    if (link.managed) {
-      this.pm.dialFailed(address)
+    const outcome = this.policy.dialSucceeded(address, link.managed)
+    if (outcome === 'duplicate') {
       this.reconcile(link)
       return
     }
-    try {
-      this.pm.dialed(address)
-    } catch {
+    if (outcome === 'refused') {
       this.stats.dialsFailed++
       this.closeAll(link)
       return
     }
     this.stats.dialsSucceeded++
     link.managed = true
+    link.address = address
     this.maybeReady(link)
   }
 
@@ -395,19 +441,19 @@ export class SimulatedNode {
       ready: false,
       identified: false,
       connectedSince: this.clock.now(),
-      missedHeartbeats: 0
+      watching: false
     }
     this.links.set(peerId, link)
     this.scheduleIdentify(end)
-    if (end.direction === 'outbound' && this.dialing.has(peerId)) return
-    try {
-      this.pm.accepted(peerId)
-    } catch (err) {
+    const outcome = this.policy.connectionOpened(peerId, { direction: end.direction })
+    if (outcome.kind === 'await-dial') return
+    if (outcome.kind === 'grace') {
       this.stats.inboundRejected++
-      if (err instanceof ConnectionLimitError && this.routerOptions.refusedConnectionGraceMs > 0) {
-        this.clock.setTimeout(() => { if (this.links.get(peerId) === link && !link.managed) this.closeAll(link) }, this.routerOptions.refusedConnectionGraceMs)
-        return
-      }
+      this.holdUntilClosed(link, outcome.closeAfterMs)
+      return
+    }
+    if (outcome.kind === 'close') {
+      this.stats.inboundRejected++
       this.closeAll(link)
       return
     }
@@ -428,9 +474,41 @@ export class SimulatedNode {
     link.heartbeat?.cancel()
     this.links.delete(peerId)
     if (link.managed) this.pm.disconnected(peerId)
+    const after = this.policy.linkClosed(peerId, { direction: link.direction, openedAt: link.connectedSince, managed: link.managed, ...(link.address !== undefined ? { address: link.address } : {}) })
+    if (after.promote !== undefined) this.promote(after.promote)
     // onGone: the peer exchange stops asking; a tab's reservation on a relay ends with its connection
     this.scheduler.stop(peerId)
     this.releaseReservation(peerId)
+  }
+
+  /** MeshRouter.promote: a newcomer we held in grace takes the slot a dropped neighbour left. */
+  private promote (peerId: string): void {
+    const link = this.links.get(peerId)
+    if (link === undefined || link.managed || !this.policy.promote(peerId)) return
+    this.stats.inboundAccepted++
+    link.managed = true
+    this.maybeReady(link)
+  }
+
+  /** MeshRouter.holdUntilClosed: hangs up on an unmanaged (refused) link after `ms`. */
+  private holdUntilClosed (link: LinkState, ms: number): void {
+    const timer = this.clock.setTimeout(() => {
+      this.graceTimers.delete(timer)
+      if (this.links.get(link.peerId) !== link || link.managed) return
+      this.closeAll(link)
+    }, ms)
+    this.graceTimers.add(timer)
+  }
+
+  /** MeshRouter's maintenance rounds. */
+  private scheduleMaintenance (): void {
+    if (this.routerOptions.maintenanceIntervalMs === 0 || !this.running) return
+    this.maintenanceTimer = this.clock.setTimeout(() => {
+      this.maintenanceTimer = undefined
+      if (!this.running) return
+      this.policy.maintain()
+      this.scheduleMaintenance()
+    }, this.policy.maintenanceDelayMs())
   }
 
   /**
@@ -442,7 +520,7 @@ export class SimulatedNode {
     const remote = end.remote
     this.clock.setTimeout(() => {
       if (!this.running || end.status !== 'open' || this.network.silent(remote, this)) return
-      for (const address of remote.selfAddresses().slice(0, 8)) {
+      for (const address of remote.identifyAddresses().slice(0, 8)) {
         if (address.protocol === 'circuit') continue
         try {
           this.pm.add(address, { source: 'gossip' })
@@ -462,6 +540,7 @@ export class SimulatedNode {
     if (link.ready || !link.managed || !link.identified) return
     link.ready = true
     this.pm.ready(link.peerId, PROTOCOLS)
+    this.policy.linkReady(link.peerId)
     this.scheduler.start(this.peerIdObject(link.peerId))
     this.maybeReserve(link.peerId)
   }
@@ -469,8 +548,9 @@ export class SimulatedNode {
   /** MeshRouter.reconcile: one connection per pair, chosen by the production tie-break. */
   private reconcile (link: LinkState): void {
     let best: ConnectionEnd | undefined
+    const facts = (end: ConnectionEnd): { direction: 'inbound' | 'outbound', limited: boolean, openedAt: number } => ({ direction: end.direction, limited: false, openedAt: end.timeline.open })
     for (const end of link.connections) {
-      best = best === undefined ? end : preferredConnection(best as never, end as never, this.peerId) as unknown as ConnectionEnd
+      best = best === undefined ? end : prefersFirstConnection(facts(best), facts(end), this.peerId, link.peerId) ? best : end
     }
     if (best === undefined) return
     link.primary = best
@@ -493,37 +573,36 @@ export class SimulatedNode {
    */
   linksMaybeSilent (): void {
     for (const link of this.links.values()) {
-      if (link.ready && link.heartbeat === undefined) this.scheduleHeartbeat(link, this.random())
+      if (!link.ready || link.watching) continue
+      link.watching = true
+      // the last heartbeat before the silence got through
+      this.policy.heartbeatSucceeded(link.peerId)
+      link.heartbeat?.cancel()
+      link.heartbeat = this.clock.setTimeout(() => { this.heartbeat(link) }, this.policy.heartbeatDelayMs() * this.random())
     }
   }
 
-  private scheduleHeartbeat (link: LinkState, phase: number): void {
-    const jitter = 1 + (this.random() - 0.5) * 0.2
-    link.heartbeat = this.clock.setTimeout(() => { this.heartbeat(link) }, this.routerOptions.heartbeatIntervalMs * jitter * phase)
-  }
-
+  /** MeshRouter.heartbeat, simulated only while a link is watched (see `linksMaybeSilent`). */
   private heartbeat (link: LinkState): void {
     link.heartbeat = undefined
     if (this.links.get(link.peerId) !== link || !this.running) return
     const remote = link.primary.remote
     const rttMs = 2 * this.network.latencyMs()
     if (!this.network.silent(this, remote) && !this.network.silent(remote, this)) {
-      link.missedHeartbeats = 0
+      this.policy.heartbeatSucceeded(link.peerId)
+      link.watching = false
       return
     }
-    const timeoutMs = Math.max(this.routerOptions.heartbeatTimeoutMs, 4 * rttMs)
     link.heartbeat = this.clock.setTimeout(() => {
       link.heartbeat = undefined
       if (this.links.get(link.peerId) !== link || !this.running) return
-      link.missedHeartbeats++
       this.stats.heartbeatFailures++
-      if (link.missedHeartbeats >= this.routerOptions.maxMissedHeartbeats) {
+      if (this.policy.heartbeatFailed(link.peerId) === 'dead') {
         this.stats.deadPeers++
-        this.pm.errored(link.peerId, 'heartbeat timeout')
         return
       }
-      this.scheduleHeartbeat(link, 1)
-    }, timeoutMs)
+      link.heartbeat = this.clock.setTimeout(() => { this.heartbeat(link) }, this.policy.heartbeatDelayMs())
+    }, this.policy.heartbeatTimeoutMs(rttMs))
   }
 
   // ---- peer exchange (PeerExchangeService.request / #handleStream) -----------------------------
@@ -548,15 +627,17 @@ export class SimulatedNode {
     signal?.throwIfAborted()
 
     this.outstanding.add(remote)
+    const counters = this.pexPolicy.counters
+    counters.requestsSent++
     this.stats.pexRequestsSent++
     const timeoutMs = this.pexOptions.requestTimeoutMs
     const deadline = startExchangeDeadline(this.clock, timeoutMs,
       new PexTimeoutError(remote, `${remote} did not complete the peer exchange within ${timeoutMs} ms`), [signal, shutdown.signal])
     try {
-      const frame = encodePexFrame({ request: { limit: this.pexOptions.maxAddressesPerResponse } })
+      const frame = this.pexPolicy.requestFrame()
       this.stats.pexBytesSent += frame.length
       const responder = end.remote
-      const answer = await new Promise<PexAnswer>((resolve, reject) => {
+      const bytes = await new Promise<PexAnswer>((resolve, reject) => {
         const onAbort = (): void => { reject(deadline.signal.reason) }
         deadline.signal.addEventListener('abort', onAbort, { once: true })
         const settle = (fn: () => void): void => {
@@ -585,15 +666,21 @@ export class SimulatedNode {
           })
         })
       })
-      this.stats.pexBytesReceived += answer.frameBytes
-      const result = acceptPexAddresses(this.pm, this.peerId, answer.addresses, this.pexOptions)
+      this.stats.pexBytesReceived += bytes.length
+      const addresses = this.pexPolicy.parseResponse(remote, bytes)
+      const result = this.pexPolicy.acceptResponse(remote, addresses)
+      counters.responsesReceived++
       this.stats.pexResponsesReceived++
       this.stats.pexAddressesAdded += result.added
       return result
     } catch (err) {
+      counters.requestsFailed++
       this.stats.pexRequestsFailed++
       const failure = err instanceof PexProtocolViolationError ? err : deadline.timedOut() ? deadline.signal.reason : err
-      if (failure instanceof PexProtocolViolationError) this.penalise(failure)
+      if (failure instanceof PexProtocolViolationError) {
+        this.stats.pexPenalties++
+        this.pexPolicy.penalise(failure)
+      }
       throw failure
     } finally {
       deadline.dispose()
@@ -602,38 +689,40 @@ export class SimulatedNode {
   }
 
   /**
-   * PeerExchangeService.#handleStream, run when a request arrives: the rate limit, the request's
-   * validation (the real frame, decoded by the real codec) and the answer (the real frame, whose
-   * encoded length is what we count).
+   * PeerExchangeService.#handleStream, when a request arrives: the rate limit, the request's
+   * validation and the answer, all by the production policy, on the real encoded frames.
    */
   answerPexRequest (remote: string, requestFrame: Uint8Array): PexAnswer {
     this.stats.pexRequestsReceived++
     this.stats.pexBytesReceived += requestFrame.length
     if (!this.running) throw new PexNotStartedError()
-    const now = this.clock.now()
-    const last = this.lastInboundRequestAt.get(remote)
-    if (last !== undefined && now - last < this.pexOptions.minRequestIntervalMs) {
+    const refusal = this.pexPolicy.inboundRequest(remote)
+    if (refusal !== undefined) {
       this.stats.pexRequestsRefused++
-      const err = new PexRequestTooSoonError(remote, `${remote} asked again after ${now - last} ms`)
-      this.penalise(err)
+      this.stats.pexPenalties++
+      throw refusal
+    }
+    let frame: Uint8Array
+    try {
+      const limit = this.pexPolicy.parseRequest(remote, requestFrame)
+      const addresses = this.pexPolicy.answer(remote, limit)
+      frame = this.pexPolicy.responseFrame(addresses)
+      this.pexPolicy.counters.responsesSent++
+      this.pexPolicy.counters.addressesSent += addresses.length
+    } catch (err) {
+      if (err instanceof PexProtocolViolationError) {
+        this.stats.pexPenalties++
+        this.pexPolicy.penalise(err)
+      }
       throw err
     }
-    this.lastInboundRequestAt.set(remote, now)
-    const split = splitPexFrames(requestFrame, PEX_MAX_REQUEST_BYTES)
-    const first = split.ok ? split.frames[0] : undefined
-    const message = first === undefined ? undefined : decodePexMessage(first, this.pexOptions.maxAddressesPerResponse)
-    if (message?.kind !== 'request') throw new Error('not a request')
-    const limit = requestLimit(message.limit, this.pexOptions)
-    const addresses = selectPexAddresses(this.pm, remote, limit, this.pexOptions)
-    const frame = encodePexFrame({ response: { addresses: addresses.map(a => a.toString()) } })
     this.stats.pexResponsesSent++
     this.stats.pexBytesSent += frame.length
-    return { frameBytes: frame.length, addresses }
-  }
-
-  private penalise (err: PexProtocolViolationError): void {
-    this.stats.pexPenalties++
-    this.pm.misbehaved(err.peerId, PEX_PENALTY_POINTS[err.misbehaviour], `pex/${err.misbehaviour}`)
+    // onAnswered: a newcomer held in grace only for this is hung up shortly after
+    const closeAfterMs = this.policy.peerExchangeAnswered(remote)
+    const link = this.links.get(remote)
+    if (closeAfterMs !== undefined && link !== undefined && !link.managed) this.holdUntilClosed(link, closeAfterMs)
+    return frame
   }
 
   // ---- relay reservations (the browser shape) ---------------------------------------------------
@@ -691,7 +780,7 @@ export class SimulatedNode {
   /** identify-push received: `learnAddressesFromIdentify` again. */
   learnPushedAddresses (from: SimulatedNode): void {
     if (!this.running || !this.links.has(from.peerId)) return
-    for (const address of from.selfAddresses().slice(0, 8)) {
+    for (const address of from.identifyAddresses().slice(0, 8)) {
       try {
         this.pm.add(address, { source: 'gossip' })
       } catch {

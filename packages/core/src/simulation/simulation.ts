@@ -16,6 +16,8 @@ import { createNetworkModel, type NetworkModel } from './network-model.js'
 import { SimulatedNetwork } from './simulated-network.js'
 import { SimulatedNode, type SimulatedNodeStats, type SimulatedRole } from './simulated-node.js'
 import { componentSizes } from './graph-metrics.js'
+import { createSlotHint } from '../topology/slot-hint.js'
+import type { TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
 import { deriveSeed, randomStream } from './seeded-random.js'
 
 /** How simulated nodes are addressed: each on its own IPv4 /24 (`tcp://…@10.a.b.1:4001`), or over the memory transport like `createTestNetwork`. */
@@ -28,6 +30,11 @@ export interface SimulationInit {
   addressing?: SimulatedAddressing
   /** Graph samples are taken this often (simulated ms). @default 1000 */
   sampleIntervalMs?: number
+  /**
+   * The shared topology (what topology sharing over gossipsub tells every node) is the true graph
+   * as of at most this long ago. @default 1000
+   */
+  topologyRefreshMs?: number
 }
 
 export interface NodeSpec {
@@ -76,6 +83,9 @@ export class Simulation {
   /** Per node: when it first had ≥ minConnected, when it last dropped below, and its longest spell below since. */
   readonly floor = new Map<SimulatedNode, { reachedAt?: number, belowSince?: number, longestBelowMs: number }>()
   private sampling = false
+  private readonly topologyRefreshMs: number
+  private topology: TopologyGraph | undefined
+  private readonly slotHints = new Map<string, (peerId: string) => number>()
   /** PEX requests each node had sent at a named moment (for rounds between two moments). */
   readonly requestSnapshots = new Map<string, Map<SimulatedNode, number>>()
 
@@ -86,6 +96,7 @@ export class Simulation {
     this.model = createNetworkModel(init.network)
     this.addressing = init.addressing ?? 'ip'
     this.sampleIntervalMs = init.sampleIntervalMs ?? 1000
+    this.topologyRefreshMs = init.topologyRefreshMs ?? 1000
     this.network = new SimulatedNetwork({ clock: this.clock, model: this.model, random: randomStream(init.seed, 'network') })
   }
 
@@ -111,12 +122,15 @@ export class Simulation {
     new DataView(seedBytes.buffer).setUint32(4, index)
     const peerId = peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', seedBytes)).toString()
     const direct = role === 'browser' ? [] : [this.directAddress(peerId, index)]
+    // like createTestNetwork's nodes, which listen on /memory/<name> and /memory/<peerId>
+    const extra = role !== 'browser' && this.addressing === 'memory' ? [parseNodeAddress(`memory://${peerId}@${peerId}`)] : []
     const bootstrap = (spec.bootstrap ?? []).flatMap(b => [...b.selfAddresses()].slice(0, 1))
     const node = new SimulatedNode({
       index,
       peerId,
       role,
       directAddresses: direct,
+      extraIdentifyAddresses: extra,
       peerManager: spec.peerManager,
       ...(spec.router !== undefined ? { router: spec.router } : {}),
       ...(spec.pex !== undefined ? { pex: spec.pex } : {}),
@@ -126,7 +140,9 @@ export class Simulation {
       relayedAddress: relay => this.relayedAddress(peerId, relay),
       clock: this.clock,
       random: randomStream(deriveSeed(this.seed, 'node'), String(index)),
-      network: this.network
+      network: this.network,
+      topology: () => this.topology,
+      slotHint: this.slotHintFor(spec.peerManager)
     })
     this.nodes.push(node)
     this.network.register(node)
@@ -165,9 +181,40 @@ export class Simulation {
 
   private onSample: ((sample: MeshSample) => void) | undefined
 
+  /** `createSlotHint` over the shared topology, one per set of limits (it assumes ours are the mesh's). */
+  private slotHintFor (limits: PeerManagerOptions): (peerId: string) => number {
+    const key = `${limits.minConnected}/${limits.maxConnected}`
+    let hint = this.slotHints.get(key)
+    if (hint === undefined) {
+      hint = createSlotHint(() => this.topology, limits, this.clock)
+      this.slotHints.set(key, hint)
+    }
+    return hint
+  }
+
+  /** The graph every node's topology sharing shows: each running node's neighbour list, as it would publish it. */
+  private refreshTopology (): void {
+    const now = this.clock.now()
+    const nodes: TopologyNode[] = []
+    const edges: TopologyEdge[] = []
+    for (const node of this.nodes) {
+      if (!node.running) continue
+      nodes.push({ peerId: node.peerId, role: node.role, updatedAt: now })
+      for (const link of node.neighbourLinks()) {
+        edges.push({ from: node.peerId, to: link.peerId, transport: link.transport, direction: link.direction })
+      }
+    }
+    this.topology = { self: '', nodes, edges }
+  }
+
   private startSampling (): void {
     if (this.sampling) return
     this.sampling = true
+    const refresh = (): void => {
+      this.refreshTopology()
+      this.clock.setTimeout(refresh, this.topologyRefreshMs)
+    }
+    this.clock.setTimeout(refresh, 0)
     const tick = (): void => {
       const sample = this.sample()
       this.samples.push(sample)
