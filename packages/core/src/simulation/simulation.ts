@@ -55,7 +55,13 @@ export interface MeshSample {
   /** Simulated ms since the start of the run. */
   t: number
   alive: number
+  /** Connected components of all running nodes (a newcomer not yet linked counts as one). */
   components: number
+  /**
+   * Components among the nodes that have had ≥ minConnected neighbours at least once (newcomers
+   * still joining left out): whether the mesh itself is split.
+   */
+  meshComponents: number
   largestComponent: number
   minDegree: number
   meanDegree: number
@@ -244,6 +250,7 @@ export class Simulation {
   sample (): MeshSample {
     const { nodes, adjacency } = this.graph()
     const components = componentSizes(adjacency)
+    const settled = nodes.map(n => this.floor.get(n)?.reachedAt !== undefined)
     let minDegree = Infinity
     let degreeSum = 0
     let belowMin = 0
@@ -279,6 +286,7 @@ export class Simulation {
       minDegree: minDegree === Infinity ? 0 : minDegree,
       meanDegree: nodes.length === 0 ? 0 : degreeSum / nodes.length,
       belowMin,
+      meshComponents: componentSizes(adjacency, i => settled[i] === true).length,
       pexBytes,
       pexRequests,
       dials

@@ -29,7 +29,7 @@ describe('mesh simulator › scenarios at small N (production PeerManager and PE
     expectHealthy(await run({ scenario: 'flash', nodes: 150 }))
   }, 120_000)
 
-  it('churn: 100 nodes, 5 % replaced per simulated minute for 10 minutes, stays one component', async () => {
+  it('churn: 100 nodes, 5 % replaced per simulated minute for 10 minutes, the mesh stays one component', async () => {
     const report = await run({ scenario: 'churn', nodes: 100, churnPercent: 5, churnMinutes: 10 })
     expectHealthy(report)
     expect(report.oneComponentShare).toBeGreaterThanOrEqual(0.99)
