@@ -16,7 +16,7 @@ import { runScenario, SCENARIOS, type ScenarioName, type ScenarioOptions } from 
 const USAGE = `usage: peermesh-sim [--scenario ${SCENARIOS.join('|')}] [--nodes N] [--seed S] [--out chart.svg]
   [--bootstrap member|relay] [--min-connected N] [--max-connected N] [--addressing ip|memory]
   [--join-rate PER_S] [--steady-s S] [--churn-minutes M] [--churn-percent P] [--crash-share F]
-  [--partition-s S] [--relays N] [--max-reservations N] [--loss F] [--dial-failure F] [--json report.json]`
+  [--partition-s S] [--relays N] [--max-reservations N] [--loss F] [--dial-failure F] [--json report.json] [--progress]`
 
 function number (value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined
@@ -63,6 +63,7 @@ async function main (argv: string[], output: CliOutput): Promise<number> {
       'max-reservations': { type: 'string' },
       loss: { type: 'string' },
       'dial-failure': { type: 'string' },
+      progress: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -109,6 +110,11 @@ async function main (argv: string[], output: CliOutput): Promise<number> {
   for (const [key, value] of optional) if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value
 
   const started = performance.now()
+  if (values.progress) {
+    options.onSample = s => {
+      if (s.t % 60_000 === 0) output.stderr(`${(s.t / 1000).toFixed(0)} s simulated: ${s.alive} running, ${s.components} components, ${s.belowMin} below minConnected (wall ${((performance.now() - started) / 1000).toFixed(0)} s)\n`)
+    }
+  }
   const { report, samples, marks } = await runScenarioWithSamples(options)
   const wallMs = performance.now() - started
   output.stdout(formatReport(report))

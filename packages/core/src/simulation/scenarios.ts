@@ -14,7 +14,7 @@
  */
 import { createPeerManagerOptions, relayPeerManagerOptions, browserPeerManagerOptions, type PeerManagerOptions } from '../peer-manager/index.js'
 import type { NetworkModel } from './network-model.js'
-import { Simulation, type NodeSpec, type SimulatedAddressing } from './simulation.js'
+import { Simulation, type MeshSample, type NodeSpec, type SimulatedAddressing } from './simulation.js'
 import type { SimulatedNode } from './simulated-node.js'
 import { buildReport, type SimulationReport } from './report.js'
 import { randomInt } from './seeded-random.js'
@@ -59,6 +59,8 @@ export interface ScenarioOptions {
   maxReservations?: number
   /** Graph samples every this many simulated ms. @default 1000 */
   sampleIntervalMs?: number
+  /** Told about every graph sample while the run goes (progress output). */
+  onSample?: (sample: MeshSample) => void
   /** Called with the finished simulation (its samples and marks, for a chart). */
   onFinished?: (sim: Simulation) => void
 }
@@ -78,6 +80,7 @@ export async function runScenario (options: ScenarioOptions): Promise<Simulation
     ...(options.addressing !== undefined ? { addressing: options.addressing } : {}),
     ...(options.sampleIntervalMs !== undefined ? { sampleIntervalMs: options.sampleIntervalMs } : {})
   })
+  sim.onProgress = options.onSample
   const story = options.scenario === 'browser' ? browserStory : memberStory
   const window = await story(sim, options)
   const report = buildReport(sim, options, window)

@@ -17,8 +17,9 @@ import { SimulatedNetwork } from './simulated-network.js'
 import { SimulatedNode, type SimulatedNodeStats, type SimulatedRole } from './simulated-node.js'
 import { componentSizes } from './graph-metrics.js'
 import { createSlotHint } from '../topology/slot-hint.js'
+import { defaultMeshTopologyOptions } from '../topology/mesh-topology.js'
 import type { TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
-import { deriveSeed, randomStream } from './seeded-random.js'
+import { deriveSeed, randomStream, shuffleInPlace } from './seeded-random.js'
 
 /** How simulated nodes are addressed: each on its own IPv4 /24 (`tcp://…@10.a.b.1:4001`), or over the memory transport like `createTestNetwork`. */
 export type SimulatedAddressing = 'ip' | 'memory'
@@ -92,6 +93,7 @@ export class Simulation {
   private readonly topologyRefreshMs: number
   private topology: TopologyGraph | undefined
   private readonly slotHints = new Map<string, (peerId: string) => number>()
+  private readonly topologyRandom: Random
   /** PEX requests each node had sent at a named moment (for rounds between two moments). */
   readonly requestSnapshots = new Map<string, Map<SimulatedNode, number>>()
 
@@ -103,6 +105,7 @@ export class Simulation {
     this.addressing = init.addressing ?? 'ip'
     this.sampleIntervalMs = init.sampleIntervalMs ?? 1000
     this.topologyRefreshMs = init.topologyRefreshMs ?? 1000
+    this.topologyRandom = randomStream(init.seed, 'topology')
     this.network = new SimulatedNetwork({ clock: this.clock, model: this.model, random: randomStream(init.seed, 'network') })
   }
 
@@ -186,6 +189,8 @@ export class Simulation {
   }
 
   private onSample: ((sample: MeshSample) => void) | undefined
+  /** Told about every sample (the CLI's `--progress`). */
+  onProgress: ((sample: MeshSample) => void) | undefined
 
   /** `createSlotHint` over the shared topology, one per set of limits (it assumes ours are the mesh's). */
   private slotHintFor (limits: PeerManagerOptions): (peerId: string) => number {
@@ -198,13 +203,20 @@ export class Simulation {
     return hint
   }
 
-  /** The graph every node's topology sharing shows: each running node's neighbour list, as it would publish it. */
+  /**
+   * The graph every node's topology sharing shows: each running node's neighbour list, as it would
+   * publish it. A real node remembers at most `maxNodes` publishers (1000; the stalest dropped
+   * first, and with everyone republishing every 20 s that is a rolling sample), so beyond that
+   * the shared graph holds a seeded random sample of that many publishers.
+   */
   private refreshTopology (): void {
     const now = this.clock.now()
     const nodes: TopologyNode[] = []
     const edges: TopologyEdge[] = []
-    for (const node of this.nodes) {
-      if (!node.running) continue
+    let publishers = this.nodes.filter(n => n.running)
+    const max = defaultMeshTopologyOptions.maxNodes
+    if (publishers.length > max) publishers = shuffleInPlace(publishers, this.topologyRandom).slice(0, max)
+    for (const node of publishers) {
       nodes.push({ peerId: node.peerId, role: node.role, updatedAt: now })
       for (const link of node.neighbourLinks()) {
         edges.push({ from: node.peerId, to: link.peerId, transport: link.transport, direction: link.direction })
@@ -225,6 +237,7 @@ export class Simulation {
       const sample = this.sample()
       this.samples.push(sample)
       this.onSample?.(sample)
+      this.onProgress?.(sample)
       this.clock.setTimeout(tick, this.sampleIntervalMs)
     }
     this.clock.setTimeout(tick, 0)
