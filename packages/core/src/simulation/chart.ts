@@ -83,9 +83,10 @@ export function renderChart (input: ChartInput): string {
     }
   }
   const bottom = TOP + 2 * PANEL + GAP
-  for (let i = 0; i <= 5; i++) {
-    const t = tMax * i / 5
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${(t / unit).toFixed(inMinutes ? 0 : 0)}</text>`)
+  const step = niceMax(tMax / unit / 6) * unit
+  for (let t = 0; t <= tMax; t += step) {
+    parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#999"/>`)
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${Math.round(t / unit)}</text>`)
   }
   parts.push(`<text x="${(LEFT + WIDTH - RIGHT) / 2}" y="${bottom + 32}" text-anchor="middle">simulated ${inMinutes ? 'minutes' : 'seconds'}</text>`)
   input.marks.forEach((mark, i) => {
