@@ -46,6 +46,8 @@ import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, 
 
 /** Shortest spacing of two `peers:change` events; changes in between are coalesced. */
 const PEERS_CHANGE_INTERVAL_MS = 100
+/** Changes of the mesh graph within this window are coalesced into one `topology:change`. */
+const TOPOLOGY_CHANGE_INTERVAL_MS = 100
 
 export interface PeerMeshNodeInit {
   /** What this node is: a relay (Node only), a plain Node member, or a browser tab. @default 'node' */
@@ -109,6 +111,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   private readonly log: Logger
   private started = false
   private peersTimer?: ReturnType<Clock['setTimeout']>
+  private topologyTimer?: ReturnType<Clock['setTimeout']>
   private lastPeersChangeAt = -Infinity
   private lastAddresses = ''
 
@@ -153,7 +156,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
       },
       onGone: (peerId) => { this.meshTopology.forget(peerId) }
     })
-    this.meshTopology.onChange(() => { this.safeDispatch('topology:change', this.topology()) })
+    this.meshTopology.onChange(() => { this.scheduleTopologyChange() })
     this.broadcastChannel.onMessage((message: BroadcastMessage) => { this.safeDispatch('broadcast:message', message) })
     this.router.start()
     this.meshTopology.start()
@@ -165,6 +168,8 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     if (!this.started) return
     this.started = false
     this.peersTimer?.cancel()
+    this.topologyTimer?.cancel()
+    this.topologyTimer = undefined
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
     // Tell neighbours we are leaving, so they drop us at once instead of waiting for a timeout.
     // Synchronous on purpose: from a page's `pagehide`, nothing after the first await may run.
@@ -252,6 +257,19 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
       this.lastPeersChangeAt = this.clock.now()
       this.safeDispatch('peers:change', this.peers())
     }, waitMs)
+  }
+
+  /**
+   * At most one `topology:change` per {@link TOPOLOGY_CHANGE_INTERVAL_MS}, and the graph is built
+   * only when someone listens: every node receives every node's announcements, so building the
+   * whole graph on each would cost O(N²) per round across the mesh.
+   */
+  private scheduleTopologyChange (): void {
+    if (this.topologyTimer != null || this.listenerCount('topology:change') === 0) return
+    this.topologyTimer = this.clock.setTimeout(() => {
+      this.topologyTimer = undefined
+      if (this.listenerCount('topology:change') > 0) this.safeDispatch('topology:change', this.topology())
+    }, TOPOLOGY_CHANGE_INTERVAL_MS)
   }
 
   private emitLog (level: NodeLogEvent['level'], message: string, fields?: Record<string, unknown>): void {
@@ -413,11 +431,13 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
       // banned and inactive peers are never dialed nor accepted; a full node still admits a few
       // newcomers for a moment (the router's grace), so they can ask it for peers
       denyDialPeer: (peerId) => !peerManager.canAccept(peerId.toString()),
+      denyInboundConnection: () => !admitAnyInbound(),
       denyInboundEncryptedConnection: (peerId) => !admitInbound(peerId.toString())
     }
   })
   // until the router exists, the PeerManager alone decides
   let admitInbound = (peerId: string): boolean => peerManager.canAccept(peerId)
+  let admitAnyInbound = (): boolean => true
   // the router says goodbye through the sessions, and a goodbye received drops the peer in the router
   const router: MeshRouter = new MeshRouter({
     libp2p,
@@ -430,6 +450,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     farewell: async (peerId, reason) => { await sessions.goodbye(peerId, reason) }
   }, { protocols: [PEX_PROTOCOL, SESSION_PROTOCOL], ...init.router })
   admitInbound = (peerId) => router.admitInbound(peerId)
+  admitAnyInbound = () => router.admitAnyInbound()
   shared.answered = (peerId) => { router.peerExchangeAnswered(peerId) }
   const sessions = new MeshSessions({
     libp2p,

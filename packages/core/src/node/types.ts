@@ -49,7 +49,7 @@ export interface NodeLogEvent {
 export interface PeerMeshNodeEvents {
   /** The peer list changed (state, transport, score, RTT…): at once after a quiet spell, then at most every 100 ms. */
   'peers:change': CustomEvent<PeerView[]>
-  /** The mesh graph changed. */
+  /** The mesh graph changed (changes within 100 ms are coalesced into one event). */
   'topology:change': CustomEvent<TopologyGraph>
   /** A broadcast message arrived (or was sent by us). */
   'broadcast:message': CustomEvent<BroadcastMessage>

@@ -11,7 +11,8 @@
  *   `dialSucceeded(address, alreadyManaged)` → {@link DialOutcome}: `managed` (keep it),
  *   `duplicate` (another connection won: reconcile) or `refused` (close it; the PeerManager
  *   said no). The PeerManager is told (`dialed` / `dialFailed`) by the policy.
- * - Admission: `admitInbound(peerId)` → boolean, for the connection gater: true when the
+ * - Admission: `admitAnyInbound()` → boolean, before the handshake (false when full with every
+ *   grace slot taken); `admitInbound(peerId)` → boolean, once the peer is known: true when the
  *   PeerManager can take the peer, or when it cannot only because we are full and a grace slot is
  *   free (seed mode, below). Banned, inactive and self are always refused.
  * - `connectionOpened(peerId, { direction, dialing })` for a peer's first connection →
@@ -77,7 +78,7 @@ export interface MeshRouterOptions {
   refusedConnectionGraceMs: number
   /**
    * Refused connections held open in grace at once; beyond it the connection gater refuses
-   * newcomers outright (a flood of fresh identities cannot pin more than this). @default 4
+   * newcomers outright (a flood of fresh identities cannot pin more than this). @default 8
    */
   maxGraceConnections: number
   /** Time between two maintenance rounds (±20 % jitter). 0 turns rewiring off. @default 5000 */
@@ -99,7 +100,7 @@ export const defaultMeshRouterOptions: MeshRouterOptions = {
   maxMissedHeartbeats: 3,
   heartbeatStallToleranceMs: 30_000,
   refusedConnectionGraceMs: 3000,
-  maxGraceConnections: 4,
+  maxGraceConnections: 8,
   maintenanceIntervalMs: 5000,
   rewireMinIntervalMs: 1000,
   rewireTriggerMs: 20_000,
@@ -211,6 +212,8 @@ export class RouterPolicy {
   private readonly dialing = new Set<string>()
   private readonly grace = new Set<string>()
   private readonly heartbeats = new Map<string, HeartbeatState>()
+  /** Neighbours the PeerManager took (accepted, dialed or promoted). */
+  private readonly managed = new Set<string>()
   /** Managed neighbours that are ready (identified). */
   private readonly ready = new Set<string>()
   /** Neighbour being dropped → the newcomer in grace that takes its slot once it is gone. */
@@ -264,6 +267,7 @@ export class RouterPolicy {
     } catch {
       return 'refused'
     }
+    this.managed.add(address.peerId)
     return 'managed'
   }
 
@@ -273,6 +277,15 @@ export class RouterPolicy {
   }
 
   // ---- admission -----------------------------------------------------------------------------
+
+  /**
+   * Before any handshake (the peer is not known yet): false when we are full and every grace slot
+   * is taken, so a crowd of newcomers costs us no handshakes we would refuse afterwards anyway.
+   */
+  admitAnyInbound (): boolean {
+    const { maxConnected } = this.init.limits
+    return maxConnected === 0 || this.managed.size < maxConnected || this.grace.size < this.options.maxGraceConnections
+  }
 
   admitInbound (peerId: string): boolean {
     if (this.pm.canAccept(peerId)) return true
@@ -303,6 +316,7 @@ export class RouterPolicy {
       this.stats.graceRefused++
       return { kind: 'close', reason: err }
     }
+    this.managed.add(peerId)
     return { kind: 'managed' }
   }
 
@@ -341,6 +355,7 @@ export class RouterPolicy {
     this.grace.delete(peerId)
     this.heartbeats.delete(peerId)
     this.ready.delete(peerId)
+    this.managed.delete(peerId)
     for (const [victim, newcomer] of this.makingRoomFor) if (newcomer === peerId) this.makingRoomFor.delete(victim)
     const promote = this.makingRoomFor.get(peerId)
     this.makingRoomFor.delete(peerId)
@@ -362,6 +377,7 @@ export class RouterPolicy {
       return false
     }
     this.grace.delete(peerId)
+    this.managed.add(peerId)
     this.stats.promoted++
     return true
   }

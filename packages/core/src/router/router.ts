@@ -196,6 +196,11 @@ export class MeshRouter {
     this.holdUntilClosed(link, closeAfterMs)
   }
 
+  /** For the connection gater, before the handshake: whether any inbound connection may be set up. */
+  admitAnyInbound (): boolean {
+    return this.policy.admitAnyInbound()
+  }
+
   /** For the connection gater: whether an inbound connection from `peerId` may be set up. */
   admitInbound (peerId: string): boolean {
     return this.policy.admitInbound(peerId)

@@ -30,6 +30,8 @@ export class WaitForTimeoutError extends Error {
 }
 
 let networkCounter = 0
+/** Events within this window trigger one check of a `waitFor` predicate. */
+const CHECK_COALESCE_MS = 10
 
 interface Slot {
   privateKey: PrivateKey
@@ -180,12 +182,21 @@ export class TestNetwork {
         if (err != null) reject(err)
         else resolve()
       }
-      const check = (): void => {
+      // a burst of events (a hundred nodes announcing topology) is checked once
+      let queued = false
+      const checkNow = (): void => {
+        queued = false
         try {
           if (predicate()) finish()
         } catch (err) {
           finish(err instanceof Error ? err : new Error(String(err)))
         }
+      }
+      const check = (): void => {
+        if (queued) return
+        queued = true
+        const timer = setTimeout(checkNow, CHECK_COALESCE_MS)
+        cleanups.push(() => { clearTimeout(timer) })
       }
       for (const node of this.nodes) {
         for (const type of ['peers:change', 'topology:change'] as const) {
