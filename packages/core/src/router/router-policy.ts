@@ -393,6 +393,7 @@ export class RouterPolicy {
   }
 
   heartbeatSucceeded (peerId: string): void {
+    if (!this.ready.has(peerId)) return
     this.heartbeats.set(peerId, { missed: 0, lastOkAt: this.clock.now() })
   }
 
@@ -407,6 +408,11 @@ export class RouterPolicy {
     this.heartbeats.delete(peerId)
     this.pm.errored(peerId, 'heartbeat timeout')
     return 'dead'
+  }
+
+  /** When `peerId` last answered a heartbeat (or became ready), on the injected clock. */
+  lastHeartbeatAnsweredAt (peerId: string): number | undefined {
+    return this.heartbeats.get(peerId)?.lastOkAt
   }
 
   missedHeartbeats (peerId: string): number {
