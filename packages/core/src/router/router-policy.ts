@@ -19,7 +19,8 @@
  *   {@link OpenOutcome}: `await-dial` (our dial loop reports it), `managed` (accepted),
  *   `grace` (full: keep it unmanaged `closeAfterMs`, so the newcomer can ask us for peers, then
  *   close it) or `close`. `peerExchangeAnswered(peerId)` → ms after which to hang up on a
- *   peer in grace that we just answered (seed mode), or undefined; `graceEnded(peerId)`.
+ *   peer in grace that we just answered (seed mode), or undefined; `graceExpired(peerId)` → ms
+ *   to wait longer (a slot is being made for it) or undefined (hang up); `graceEnded(peerId)`.
  * - `prefersFirstConnection(a, b, selfId, remoteId)` over {@link ConnectionFacts}: which of two
  *   connections to one peer both sides keep (direct beats relayed; simultaneous dials break ties
  *   by peer ID).
@@ -211,6 +212,7 @@ export class RouterPolicy {
   private readonly random: Random
   private readonly dialing = new Set<string>()
   private readonly grace = new Set<string>()
+  private readonly graceExtended = new Set<string>()
   private readonly heartbeats = new Map<string, HeartbeatState>()
   /** Neighbours the PeerManager took (accepted, dialed or promoted). */
   private readonly managed = new Set<string>()
@@ -334,6 +336,22 @@ export class RouterPolicy {
     return GRACE_LINGER_MS
   }
 
+  /**
+   * The grace timer of `peerId` ran out: ms to wait longer while a slot is being made for it (the
+   * dropped neighbour's goodbye and close can take a while on a loaded machine), else undefined
+   * (hang up). It waits at most once more.
+   */
+  graceExpired (peerId: string): number | undefined {
+    if (!this.grace.has(peerId) || this.graceExtended.has(peerId)) return undefined
+    for (const newcomer of this.makingRoomFor.values()) {
+      if (newcomer === peerId) {
+        this.graceExtended.add(peerId)
+        return this.options.refusedConnectionGraceMs
+      }
+    }
+    return undefined
+  }
+
   /** A managed neighbour is identified and ready: its heartbeat stall clock starts now. */
   linkReady (peerId: string): void {
     this.ready.add(peerId)
@@ -353,6 +371,7 @@ export class RouterPolicy {
    */
   linkClosed (peerId: string, link: { direction: 'inbound' | 'outbound', openedAt: number, managed: boolean, address?: NodeAddress }): { reportFailed: boolean, promote?: string } {
     this.grace.delete(peerId)
+    this.graceExtended.delete(peerId)
     this.heartbeats.delete(peerId)
     this.ready.delete(peerId)
     this.managed.delete(peerId)
@@ -377,6 +396,7 @@ export class RouterPolicy {
       return false
     }
     this.grace.delete(peerId)
+    this.graceExtended.delete(peerId)
     this.managed.add(peerId)
     this.stats.promoted++
     return true
@@ -393,6 +413,7 @@ export class RouterPolicy {
   }
 
   heartbeatSucceeded (peerId: string): void {
+    if (!this.ready.has(peerId)) return
     this.heartbeats.set(peerId, { missed: 0, lastOkAt: this.clock.now() })
   }
 
@@ -407,6 +428,11 @@ export class RouterPolicy {
     this.heartbeats.delete(peerId)
     this.pm.errored(peerId, 'heartbeat timeout')
     return 'dead'
+  }
+
+  /** When `peerId` last answered a heartbeat (or became ready), on the injected clock. */
+  lastHeartbeatAnsweredAt (peerId: string): number | undefined {
+    return this.heartbeats.get(peerId)?.lastOkAt
   }
 
   missedHeartbeats (peerId: string): number {

@@ -425,7 +425,7 @@ export class MeshRouter {
       // full: the newcomer may ask us for addresses first (the link stays unmanaged), then we hang up
       this.counters.inboundRejected++
       this.log.debug('full: holding a refused connection open for peer exchange', { peer: peerId, ms: outcome.closeAfterMs })
-      this.holdUntilClosed(link, outcome.closeAfterMs)
+      this.holdUntilClosed(link, outcome.closeAfterMs, true)
       this.changed()
       return
     }
@@ -496,10 +496,15 @@ export class MeshRouter {
    * aborted, not closed gracefully: a graceful close waits for the peer's streams and would keep
    * the grace slot taken for seconds.
    */
-  private holdUntilClosed (link: LinkState, ms: number): void {
+  private holdUntilClosed (link: LinkState, ms: number, mayExtend = false): void {
     const timer = this.clock.setTimeout(() => {
       this.graceTimers.delete(timer)
       if (this.links.get(link.peerId) !== link || link.managed) return
+      const moreMs = mayExtend ? this.policy.graceExpired(link.peerId) : undefined
+      if (moreMs != null) {
+        this.holdUntilClosed(link, moreMs)
+        return
+      }
       for (const connection of [...link.connections]) connection.abort(new PeerRefusedError(`${link.peerId} refused: no free slot`))
       if (this.links.get(link.peerId) === link) {
         for (const c of [...link.connections]) this.onConnectionClose(new CustomEvent('connection:close', { detail: c }))

@@ -88,8 +88,9 @@ describe('RouterPolicy', () => {
     expect(policy.admitInbound(newcomer)).toBe(true)
     expect(policy.connectionOpened(newcomer, { direction: 'inbound' })).toEqual({ kind: 'grace', closeAfterMs: 3000 })
     expect(policy.graceCount()).toBe(1)
-    // answered: hang up shortly (seed mode)
+    // answered: hang up shortly (seed mode); nothing to wait for when its grace runs out
     expect(policy.peerExchangeAnswered(newcomer)).toBe(200)
+    expect(policy.graceExpired(newcomer)).toBeUndefined()
     expect(policy.linkClosed(newcomer, { direction: 'inbound', openedAt: h.clock.now(), managed: false })).toEqual({ reportFailed: false })
     expect(policy.graceCount()).toBe(0)
     expect(policy.stats.graceAdmitted).toBe(1)
@@ -130,6 +131,9 @@ describe('RouterPolicy', () => {
     expect([a, b]).toContain(victim)
     // the newcomer is kept while its slot is being made, even after it got its answer
     expect(policy.peerExchangeAnswered(newcomer)).toBeUndefined()
+    // its grace runs out before the neighbour is gone: it waits once more, not twice
+    expect(policy.graceExpired(newcomer)).toBe(3000)
+    expect(policy.graceExpired(newcomer)).toBeUndefined()
     h.pm.disconnected(victim!)
     const after = policy.linkClosed(victim!, { direction: 'inbound', openedAt: h.clock.now(), managed: true })
     expect(after.promote).toBe(newcomer)
