@@ -449,7 +449,7 @@ export class SimulatedNode {
     if (outcome.kind === 'await-dial') return
     if (outcome.kind === 'grace') {
       this.stats.inboundRejected++
-      this.holdUntilClosed(link, outcome.closeAfterMs)
+      this.holdUntilClosed(link, outcome.closeAfterMs, true)
       return
     }
     if (outcome.kind === 'close') {
@@ -490,11 +490,16 @@ export class SimulatedNode {
     this.maybeReady(link)
   }
 
-  /** MeshRouter.holdUntilClosed: hangs up on an unmanaged (refused) link after `ms`. */
-  private holdUntilClosed (link: LinkState, ms: number): void {
+  /** MeshRouter.holdUntilClosed: hangs up on an unmanaged (refused) link after `ms` (once more if the policy says a slot is being made). */
+  private holdUntilClosed (link: LinkState, ms: number, mayExtend = false): void {
     const timer = this.clock.setTimeout(() => {
       this.graceTimers.delete(timer)
       if (this.links.get(link.peerId) !== link || link.managed) return
+      const moreMs = mayExtend ? this.policy.graceExpired(link.peerId) : undefined
+      if (moreMs !== undefined) {
+        this.holdUntilClosed(link, moreMs)
+        return
+      }
       this.closeAll(link)
     }, ms)
     this.graceTimers.add(timer)
