@@ -217,9 +217,12 @@ export class SimulatedNode {
     return this.role === 'relay' && this.reservations.has(peerId)
   }
 
-  /** The connection gater `createPeerMeshNode` installs: `denyInboundEncryptedConnection` → the router's `admitInbound`. */
+  /**
+   * The connection gater `createPeerMeshNode` installs: `denyInboundConnection` → the router's
+   * `admitAnyInbound` (before the handshake), then `denyInboundEncryptedConnection` → `admitInbound`.
+   */
   gaterAccepts (peerId: string): boolean {
-    return this.running && this.policy.admitInbound(peerId)
+    return this.running && this.policy.admitAnyInbound() && this.policy.admitInbound(peerId)
   }
 
   // ---- lifecycle (PeerMeshNode.start / stop) ---------------------------------------------------
