@@ -3,7 +3,9 @@
  * predecessor in O(log n), in-order walks in O(k). Optionally each item carries a weight and
  * every subtree knows its smallest weight, so "the smallest weight among the items ordered
  * before x" is O(log n) too (the PeerManager uses it for the earliest dial deadline among the
- * peers ranked above a candidate).
+ * peers ranked above a candidate), and optionally each item is marked or not and every subtree
+ * knows whether it holds a marked item, so "the first marked item" is O(log n) (the PeerManager
+ * marks the peers that may be dialed now).
  *
  * Items are found by `compare`, so an item's sort keys (and weight) must not change while it is
  * in the index: delete it, change it, insert it again. `compare` must be a total order (no two
@@ -18,6 +20,9 @@ interface TreeNode<T> {
   height: number
   /** Smallest weight in this subtree. */
   minWeight: number
+  marked: boolean
+  /** Some item of this subtree is marked. */
+  anyMarked: boolean
 }
 
 export class DuplicateItemError extends Error {
@@ -45,6 +50,7 @@ function update<T> (node: TreeNode<T>): void {
   if (l !== null && l.minWeight < min) min = l.minWeight
   if (r !== null && r.minWeight < min) min = r.minWeight
   node.minWeight = min
+  node.anyMarked = node.marked || (l !== null && l.anyMarked) || (r !== null && r.anyMarked)
 }
 
 function rotateRight<T> (node: TreeNode<T>): TreeNode<T> {
@@ -84,6 +90,7 @@ function balance<T> (node: TreeNode<T>): TreeNode<T> {
 export class OrderedIndex<T> {
   private readonly compare: (a: T, b: T) => number
   private readonly weightOf: ((item: T) => number) | undefined
+  private readonly markOf: ((item: T) => boolean) | undefined
   private root: TreeNode<T> | null = null
   private count = 0
   private found = false
@@ -91,10 +98,12 @@ export class OrderedIndex<T> {
   /**
    * @param compare a total order of the items
    * @param weightOf each item's weight, for {@link minWeight} and {@link minWeightBefore}
+   * @param markOf whether an item is marked, for {@link firstMarked}
    */
-  constructor (compare: (a: T, b: T) => number, weightOf?: (item: T) => number) {
+  constructor (compare: (a: T, b: T) => number, weightOf?: (item: T) => number, markOf?: (item: T) => boolean) {
     this.compare = compare
     this.weightOf = weightOf
+    this.markOf = markOf
   }
 
   get size (): number {
@@ -103,7 +112,7 @@ export class OrderedIndex<T> {
 
   /** @throws {DuplicateItemError} if an equal item is present */
   insert (item: T): void {
-    this.root = this.insertAt(this.root, item, this.weightOf === undefined ? 0 : this.weightOf(item))
+    this.root = this.insertAt(this.root, item, this.weightOf === undefined ? 0 : this.weightOf(item), this.markOf?.(item) === true)
     this.count++
   }
 
@@ -169,6 +178,17 @@ export class OrderedIndex<T> {
     return best
   }
 
+  /** The first marked item in order. */
+  firstMarked (): T | undefined {
+    let node = this.root
+    while (node !== null && node.anyMarked) {
+      if (node.left !== null && node.left.anyMarked) node = node.left
+      else if (node.marked) return node.item
+      else node = node.right
+    }
+    return undefined
+  }
+
   /** The smallest weight of all items (Infinity when empty). */
   minWeight (): number {
     return minWeightOf(this.root)
@@ -217,11 +237,11 @@ export class OrderedIndex<T> {
     this.count = 0
   }
 
-  private insertAt (node: TreeNode<T> | null, item: T, weight: number): TreeNode<T> {
-    if (node === null) return { item, weight, left: null, right: null, height: 1, minWeight: weight }
+  private insertAt (node: TreeNode<T> | null, item: T, weight: number, marked: boolean): TreeNode<T> {
+    if (node === null) return { item, weight, left: null, right: null, height: 1, minWeight: weight, marked, anyMarked: marked }
     const c = this.compare(item, node.item)
-    if (c < 0) node.left = this.insertAt(node.left, item, weight)
-    else if (c > 0) node.right = this.insertAt(node.right, item, weight)
+    if (c < 0) node.left = this.insertAt(node.left, item, weight, marked)
+    else if (c > 0) node.right = this.insertAt(node.right, item, weight, marked)
     else throw new DuplicateItemError()
     return balance(node)
   }
@@ -241,6 +261,7 @@ export class OrderedIndex<T> {
       while (successor.left !== null) successor = successor.left
       node.item = successor.item
       node.weight = successor.weight
+      node.marked = successor.marked
       node.right = this.deleteFirst(node.right)
     }
     return balance(node)

@@ -80,14 +80,15 @@ export interface PeerEntry {
   rankFailures: number
   /** Order of becoming connected (-1 while not): the lowest-connected order's last tie-break. */
   connSeq: number
-  /** Cached `addresses` in dial order (see {@link sortAddressesForDial}). */
-  dialOrder: AddressEntry[]
+  /** Cached `addresses` in dial order ({@link sortAddressesForDial}); undefined with one address or none. */
+  dialOrder: AddressEntry[] | undefined
   /** `peers()` / `stats()` state as of the last reindex (undefined: not indexed). */
   state: PeerState | undefined
   /** Earliest retry/cooldown/ban end a dial search skipping this peer would note (Infinity: none). */
   waitAt: number
   inRanked: boolean
-  inDialable: boolean
+  /** May be dialed now (marked in the ranking). */
+  dialable: boolean
   inConnected: boolean
   /** In the wake-up heap: when this peer's state may next change with time alone. */
   wakeHandle: HeapHandle<PeerEntry> | undefined
@@ -120,11 +121,11 @@ export function createPeerEntry (peerId: string, now: number, config: PeerEntryC
     rankScore: 0,
     rankFailures: 0,
     connSeq: -1,
-    dialOrder: [],
+    dialOrder: undefined,
     state: undefined,
     waitAt: Infinity,
     inRanked: false,
-    inDialable: false,
+    dialable: false,
     inConnected: false,
     wakeHandle: undefined,
     expiryHandle: undefined
@@ -228,6 +229,11 @@ export function peerScore (entry: PeerEntry): number {
   if (entry.fixedScore !== undefined) return entry.fixedScore
   if (entry.persistent) return persistentPeerScore
   return entry.score - totalDialFailures(entry)
+}
+
+/** The peer's addresses in dial order, from the cache the indexes keep. */
+export function dialOrderOf (entry: PeerEntry): Iterable<AddressEntry> {
+  return entry.dialOrder ?? entry.addresses.values()
 }
 
 /** Addresses in the order a dial tries them: verified, then config, then gossip; fewer failures first. */

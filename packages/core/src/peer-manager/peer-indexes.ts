@@ -8,8 +8,9 @@
  *
  * - `ranked`: every peer in ranking order (active first, score descending, fewer dial failures,
  *   the random tie-break, then book order), each weighted with the deadline a dial search would
- *   note while skipping it; every subtree knows its smallest such deadline.
- * - `dialable`: the peers that may be dialed now, in ranking order: the dial candidate is its first.
+ *   note while skipping it and marked if it may be dialed now; every subtree knows its smallest
+ *   such deadline and whether it holds a dialable peer, so the dial candidate (the first
+ *   dialable peer) and the wake-up deadline before it are O(log n).
  * - `connected`: connected peers, lowest first (the upgrade victim and eviction order).
  * - `wake`: a min-heap of the moment each peer's state next changes with time alone (a ban, a
  *   cooldown or every retry delay ending); `refresh(now)` re-indexes the peers that are due.
@@ -67,16 +68,14 @@ function failureTotal (entry: PeerEntry): number {
   return total
 }
 
-function dialOrderOf (entry: PeerEntry): AddressEntry[] {
-  if (entry.addresses.size !== 1) return sortAddressesForDial(entry)
-  const only = entry.addresses.values().next().value as AddressEntry
-  return entry.dialOrder.length === 1 && entry.dialOrder[0] === only ? entry.dialOrder : [only]
+/** The cached dial order: undefined when the addresses map already is in it (one address or none). */
+function cachedDialOrder (entry: PeerEntry): AddressEntry[] | undefined {
+  return entry.addresses.size <= 1 ? undefined : sortAddressesForDial(entry)
 }
 
 export class PeerIndexes {
   private readonly view: PeerIndexView
-  private readonly ranked = new OrderedIndex<PeerEntry>(compareRanked, entry => entry.waitAt)
-  private readonly dialable = new OrderedIndex<PeerEntry>(compareRanked)
+  private readonly ranked = new OrderedIndex<PeerEntry>(compareRanked, entry => entry.waitAt, entry => entry.dialable)
   private readonly connected = new OrderedIndex<PeerEntry>(compareLowest)
   private readonly wake = new IndexedMinHeap<PeerEntry>()
   private readonly expiry = new IndexedMinHeap<PeerEntry>()
@@ -100,9 +99,8 @@ export class PeerIndexes {
   /** A peer just deleted from the book. */
   remove (entry: PeerEntry): void {
     if (entry.inRanked) this.ranked.delete(entry)
-    if (entry.inDialable) this.dialable.delete(entry)
     if (entry.inConnected) this.connected.delete(entry)
-    entry.inRanked = entry.inDialable = entry.inConnected = false
+    entry.inRanked = entry.dialable = entry.inConnected = false
     if (entry.wakeHandle !== undefined && this.wake.holds(entry.wakeHandle)) this.wake.remove(entry.wakeHandle)
     if (entry.expiryHandle !== undefined && this.expiry.holds(entry.expiryHandle)) this.expiry.remove(entry.expiryHandle)
     entry.wakeHandle = entry.expiryHandle = undefined
@@ -123,7 +121,7 @@ export class PeerIndexes {
       : entry.persistent ? persistentPeerScore : entry.score - failures
     const inactive = entry.inactive
     const keysMoved = !entry.inRanked || failures !== entry.rankFailures || score !== entry.rankScore || inactive !== entry.rankInactive
-    entry.dialOrder = dialOrderOf(entry)
+    entry.dialOrder = cachedDialOrder(entry)
 
     const connected = this.view.isConnected(peerId)
     const dialing = this.view.isDialing(peerId)
@@ -157,13 +155,9 @@ export class PeerIndexes {
       else if (!inactive) wakeAt = cooling ? cooldown : hasAddresses && !anyDue ? minRetryAt : Infinity
     }
 
-    if (entry.inRanked && (keysMoved || waitAt !== entry.waitAt)) {
+    if (entry.inRanked && (keysMoved || waitAt !== entry.waitAt || isDialable !== entry.dialable)) {
       this.ranked.delete(entry)
       entry.inRanked = false
-    }
-    if (entry.inDialable && (keysMoved || !isDialable)) {
-      this.dialable.delete(entry)
-      entry.inDialable = false
     }
     if (entry.inConnected && (keysMoved || !connected)) {
       this.connected.delete(entry)
@@ -173,13 +167,10 @@ export class PeerIndexes {
     entry.rankScore = score
     entry.rankInactive = inactive
     entry.waitAt = waitAt
+    entry.dialable = isDialable
     if (!entry.inRanked) {
       this.ranked.insert(entry)
       entry.inRanked = true
-    }
-    if (isDialable && !entry.inDialable) {
-      this.dialable.insert(entry)
-      entry.inDialable = true
     }
     if (!connected) {
       entry.connSeq = -1
@@ -227,7 +218,7 @@ export class PeerIndexes {
 
   /** The best-ranked peer that may be dialed now (after `refresh(now)`). */
   firstDialable (): PeerEntry | undefined {
-    return this.dialable.first()
+    return this.ranked.firstMarked()
   }
 
   /**

@@ -51,7 +51,7 @@ import {
 } from './errors.js'
 import { mergePeerManagerOptions, peerManagerOptionsProblems, type PeerManagerOptions } from './options.js'
 import {
-  BAN_FOREVER, clampScore, countDialFailure, createAddressEntry, createPeerEntry, decayedMisbehaviour,
+  BAN_FOREVER, clampScore, countDialFailure, createAddressEntry, createPeerEntry, decayedMisbehaviour, dialOrderOf,
   outranksSource, peerEntryFromRecord, peerEntryToRecord, persistentPeerScore, retryDelayMs, trimBanReason,
   type AddressEntry, type PeerEntry
 } from './peer-entry.js'
@@ -127,6 +127,8 @@ class PeerManagerImpl implements PeerManager {
    */
   private nextDialDeadline = Infinity
   private readonly subscriptions = new Set<BoundedPeerUpdateQueue>()
+  /** advertise()'s scratch space, as long as the most addresses it ever considered. */
+  private readonly advertiseBuffer: Array<NodeAddress | undefined> = []
   private readonly writer: StoreWriter
   private lastExpirySweepAt = -Infinity
   private closed = false
@@ -362,7 +364,7 @@ class PeerManagerImpl implements PeerManager {
     let address: AddressEntry | undefined
     // Retry deadlines of the candidate's addresses tried before the one that is due.
     let passedRetryAt = Infinity
-    for (const a of entry.dialOrder) {
+    for (const a of dialOrderOf(entry)) {
       if (a.retryAt <= now) {
         address = a
         break
@@ -758,29 +760,38 @@ class PeerManagerImpl implements PeerManager {
 
     const now = this.clock.now()
     const maxAge = this.options.advertiseMaxAgeMs
-    const eligible: NodeAddress[] = []
+    // Every eligible address in ranking order, into a buffer kept between calls (a book-sized
+    // array per call made the garbage collector's work grow with the square of the book).
+    const eligible = this.advertiseBuffer
+    let count = 0
     this.indexes.forEachRanked(entry => {
       if (entry.peerId === forPeerId || entry.inactive || this.isBannedEntry(entry, now)) return true
       const fresh = this.connected.has(entry.peerId) || maxAge === 0 || now - entry.lastSeenAt <= maxAge
-      if (fresh) for (const a of entry.dialOrder) eligible.push(a.address)
+      if (fresh) for (const a of dialOrderOf(entry)) eligible[count++] = a.address
       return true
     })
-    // Most slots go to a random pick among the best-ranked 2×; the rest to a random pick of the others.
-    const topCount = Math.min(eligible.length, 2 * wanted)
-    const top = this.shuffle(eligible.slice(0, topCount))
+    // Most slots go to a random pick among the best-ranked 2×; the rest to a random pick of the
+    // others: the rest of that top and every address below it, laid out in the buffer from
+    // `fromTop.length` on, and shuffled there.
+    const topCount = Math.min(count, 2 * wanted)
+    const top = eligible.slice(0, topCount) as NodeAddress[]
+    this.shuffle(top, 0, topCount)
     const fromTop = top.slice(0, Math.ceil(wanted * ADVERTISE_TOP_SHARE))
-    const others = this.shuffle([...top.slice(fromTop.length), ...eligible.slice(topCount)])
-    return [...result, ...fromTop, ...others.slice(0, wanted - fromTop.length)]
+    for (let i = fromTop.length; i < topCount; i++) eligible[i] = top[i]
+    this.shuffle(eligible, fromTop.length, count - fromTop.length)
+    const others = eligible.slice(fromTop.length, Math.min(count, wanted)) as NodeAddress[]
+    eligible.fill(undefined, 0, count)
+    return [...result, ...fromTop, ...others]
   }
 
-  private shuffle<T> (items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
+  /** Fisher–Yates over `items[offset … offset + length)`, drawing from the last position down. */
+  private shuffle<T> (items: T[], offset: number, length: number): void {
+    for (let i = length - 1; i > 0; i--) {
       const j = Math.floor(this.random() * (i + 1))
-      const item = items[i] as T
-      items[i] = items[j] as T
-      items[j] = item
+      const item = items[offset + i] as T
+      items[offset + i] = items[offset + j] as T
+      items[offset + j] = item
     }
-    return items
   }
 
   wantsMorePeers (): boolean {
@@ -820,7 +831,7 @@ class PeerManagerImpl implements PeerManager {
 
   private snapshot (entry: PeerEntry, now: number): PeerSnapshot {
     const connection = this.connected.get(entry.peerId)
-    const addresses = entry.dialOrder
+    const addresses = [...dialOrderOf(entry)]
     const row: PeerSnapshot = {
       peerId: entry.peerId,
       state: 'known',

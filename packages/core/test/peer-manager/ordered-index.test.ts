@@ -10,17 +10,19 @@ import { DuplicateItemError, OrderedIndex } from '../../src/peer-manager/ordered
 
 interface Item { key: number, weight: number }
 
+const marked = (item: Item): boolean => item.weight % 3 === 0
+
 const byKey = (a: Item, b: Item): number => a.key - b.key
 
 describe('OrderedIndex', () => {
-  it('keeps items sorted and answers first, last, next, previous and weights like a sorted array', () => {
+  it('keeps items sorted and answers first, last, next, previous, weights and the first marked item like a sorted array', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('insert' as const), key: fc.integer({ min: 0, max: 200 }), weight: fc.integer({ min: 0, max: 1000 }) }),
       fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 200 }) }),
       fc.record({ kind: fc.constant('query' as const), key: fc.integer({ min: -1, max: 201 }) })
     )
     fc.assert(fc.property(fc.array(op, { maxLength: 400 }), ops => {
-      const index = new OrderedIndex<Item>(byKey, item => item.weight)
+      const index = new OrderedIndex<Item>(byKey, item => item.weight, marked)
       let model: Item[] = []
       for (const step of ops) {
         if (step.kind === 'insert') {
@@ -46,6 +48,7 @@ describe('OrderedIndex', () => {
         expect(index.first()?.key).toBe(model[0]?.key)
         expect(index.last()?.key).toBe(model[model.length - 1]?.key)
         expect(index.minWeight()).toBe(Math.min(...model.map(m => m.weight)))
+        expect(index.firstMarked()?.key).toBe(model.find(marked)?.key)
       }
       expect(index.toArray().map(i => i.key)).toEqual(model.map(m => m.key))
     }), { numRuns: 200 })
