@@ -88,6 +88,12 @@ export interface MeshRouterOptions {
   rewireMinIntervalMs: number
   /** A refusal of an unsettled newcomer makes full nodes rewire for this long. @default 20000 */
   rewireTriggerMs: number
+  /**
+   * A node of the shared topology whose last announcement is older than this is taken as gone,
+   * with its edges (nodes republish every 20 s; announcements expire only after 65 s, and a node
+   * whose neighbours all left cannot publish its empty list). @default 30000
+   */
+  topologyFreshMs: number
   /** Our peermesh protocols; a peer announcing another major version of one is incompatible. */
   protocols: string[]
 }
@@ -105,6 +111,7 @@ export const defaultMeshRouterOptions: MeshRouterOptions = {
   maintenanceIntervalMs: 5000,
   rewireMinIntervalMs: 1000,
   rewireTriggerMs: 20_000,
+  topologyFreshMs: 30_000,
   protocols: []
 }
 
@@ -129,7 +136,7 @@ export function validateMeshRouterOptions (o: MeshRouterOptions): void {
     if (!Number.isInteger(o[key]) || o[key] < 1) problems.push(`${key} must be an integer ≥ 1`)
   }
   if (!Number.isInteger(o.maxGraceConnections) || o.maxGraceConnections < 0) problems.push('maxGraceConnections must be an integer ≥ 0')
-  for (const key of ['dialPacingMs', 'dialTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'heartbeatStallToleranceMs', 'refusedConnectionGraceMs', 'maintenanceIntervalMs', 'rewireMinIntervalMs', 'rewireTriggerMs'] as const) {
+  for (const key of ['dialPacingMs', 'dialTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'heartbeatStallToleranceMs', 'refusedConnectionGraceMs', 'maintenanceIntervalMs', 'rewireMinIntervalMs', 'rewireTriggerMs', 'topologyFreshMs'] as const) {
     if (!Number.isFinite(o[key]) || o[key] < 0) problems.push(`${key} must be a number ≥ 0`)
   }
   if (o.dialTimeoutMs === 0) problems.push('dialTimeoutMs must be > 0')
@@ -469,7 +476,7 @@ export class RouterPolicy {
     if (this.options.maintenanceIntervalMs === 0 || maxConnected === 0 || now - this.lastRewireAt < this.options.rewireMinIntervalMs) return undefined
     const ready = [...this.ready].filter(id => !this.makingRoomFor.has(id))
     if (this.pm.stats().connected < maxConnected || ready.length - 1 < minConnected) return undefined
-    const graph = this.init.topology?.()
+    const graph = this.freshGraph()
     if (graph == null) return undefined
     const adjacency = adjacencyOf(graph, this.init.selfId, [...this.ready])
     let best: { peerId: string, degree: number, tie: number } | undefined
@@ -489,9 +496,23 @@ export class RouterPolicy {
     return best.peerId
   }
 
+  /** The shared topology without nodes (and their edges) not heard from for `topologyFreshMs`. */
+  private freshGraph (): TopologyGraph | undefined {
+    const graph = this.init.topology?.()
+    if (graph == null) return undefined
+    const cutoff = this.clock.now() - this.options.topologyFreshMs
+    const stale = new Set(graph.nodes.filter(n => n.peerId !== this.init.selfId && n.updatedAt < cutoff).map(n => n.peerId))
+    if (stale.size === 0) return graph
+    return {
+      self: graph.self,
+      nodes: graph.nodes.filter(n => !stale.has(n.peerId)),
+      edges: graph.edges.filter(e => !stale.has(e.from) && !stale.has(e.to))
+    }
+  }
+
   /** Settled: the shared topology shows the peer with at least `minConnected` neighbours. */
   private isSettled (peerId: string): boolean {
-    const graph = this.init.topology?.()
+    const graph = this.freshGraph()
     if (graph == null) return false
     let degree = 0
     const seen = new Set<string>()

@@ -5,15 +5,15 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { RouterPolicy, adjacencyOf, isCutEdge, prefersFirstConnection, InvalidMeshRouterOptionsError, createMeshRouterOptions } from '../../src/router/router-policy.js'
 import type { TopologyGraph } from '../../src/vocabulary.js'
-import { createPeerIds, memoryAddress, openHarness, seededRandom, type Harness } from '../peer-manager/support.js'
+import { createPeerIds, memoryAddress, openHarness, seededRandom, START_MS, type Harness } from '../peer-manager/support.js'
 
 const limits = { minConnected: 2, maxConnected: 3 }
 
-function graphOf (self: string, edges: Array<[string, string]>): TopologyGraph {
+function graphOf (self: string, edges: Array<[string, string]>, updatedAt: (peerId: string) => number = () => START_MS): TopologyGraph {
   const ids = new Set(edges.flat())
   return {
     self,
-    nodes: [...ids].map(peerId => ({ peerId, updatedAt: 0 })),
+    nodes: [...ids].map(peerId => ({ peerId, updatedAt: updatedAt(peerId) })),
     edges: edges.map(([from, to]) => ({ from, to, transport: 'memory' as const, direction: 'outbound' as const }))
   }
 }
@@ -116,6 +116,17 @@ describe('RouterPolicy', () => {
     graph = graphOf(self, [[settled, a], [settled, b], [a, b], [b, c]])
     expect(policy.admitInbound(settled)).toBe(false)
     expect(policy.admitInbound(ids[5] as string)).toBe(true)
+  })
+
+  it('does not take a peer for settled on the word of neighbours it has not heard from lately (they left)', () => {
+    for (const id of ids.slice(1, 4)) connectInbound(id)
+    const [a, b] = ids.slice(1, 3) as [string, string]
+    const [gone1, gone2] = ids.slice(6, 8) as [string, string]
+    const orphan = ids[4] as string
+    // the orphan's old announcement still lists two neighbours that left 40 s ago
+    h.clock.advance(40_000)
+    graph = graphOf(self, [[orphan, gone1], [orphan, gone2], [orphan, a], [a, b]], id => id === gone1 || id === gone2 ? START_MS : h.clock.now())
+    expect(policy.admitInbound(orphan)).toBe(true)
   })
 
   it('makes room for an unsettled newcomer: drops a redundant neighbour (never a cut edge), then promotes the newcomer', () => {
