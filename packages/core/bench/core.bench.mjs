@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Benchmarks of the core's hot paths and of mesh formation, against the built package (dist/).
+// Benchmarks of the core's hot paths, against the built package (dist/). Mesh formation with
+// real nodes is `bench/mesh.bench.mjs` (`npm run bench:mesh`).
 // Run: `npm run bench -w @peermesh/core` (builds, compiles the reference PeerManager, runs this
 // with --expose-gc). Prints the median (p50) and p99 of each task, then the PeerManager at 1k,
 // 10k and 100k stored peers (bench/peer-manager.bench.mjs, which also writes
@@ -11,7 +12,6 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Bench } from 'tinybench'
 import { parseNodeAddress } from '../dist/index.js'
-import { createTestNetwork } from '../dist/testing/index.js'
 import { runPeerManagerBench } from './peer-manager.bench.mjs'
 
 const ids = []
@@ -29,19 +29,8 @@ fast
   .add('NodeAddress → multiaddr → NodeAddress', () => { parseNodeAddress(parsed[i++ % parsed.length].toMultiaddr().toString()) })
 await fast.run()
 
-const member = { minConnected: 3, maxConnected: 6, maxOutgoingConnections: 4, maxConnectedUpgrade: 1 }
-const mesh = new Bench({ iterations: 5, time: 0, warmupIterations: 1, warmupTime: 0 })
-mesh.add('mesh: 12 nodes from one bootstrap to min degree 3, one component', async () => {
-  const net = await createTestNetwork(0, { peerManager: member })
-  await net.addNode({ peerManager: { ...member, maxConnected: 20 } })
-  for (let n = 1; n < 12; n++) await net.addNode()
-  await net.start()
-  await net.waitFor(() => net.components().length === 1 && net.minDegree() >= 3, { timeoutMs: 60_000 })
-  await net.stop()
-})
-await mesh.run()
 
-const rows = [...fast.tasks, ...mesh.tasks].map(task => {
+const rows = fast.tasks.map(task => {
   const latency = task.result.latency
   const unit = latency.p50 >= 1 ? 'ms' : 'µs'
   const scale = unit === 'ms' ? 1 : 1000

@@ -37,6 +37,7 @@ import type { IceServersSource, Libp2pNodeServices, WebRtcDirectCertificateInit 
 import type { WebSocketTlsInit } from '../libp2p/tls.js'
 import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
+import { createSlotHint } from '../topology/slot-hint.js'
 import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
 import { registerMeshMetrics, registerRelayReservationMetrics } from './mesh-metrics.js'
 import { relayReservations, releaseReservationsOnDisconnect, type RelayReservations, type RelayReservationsOptions } from '../relay-reservations/index.js'
@@ -46,6 +47,8 @@ import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, 
 
 /** Shortest spacing of two `peers:change` events; changes in between are coalesced. */
 const PEERS_CHANGE_INTERVAL_MS = 100
+/** Changes of the mesh graph within this window are coalesced into one `topology:change`. */
+const TOPOLOGY_CHANGE_INTERVAL_MS = 100
 
 export interface PeerMeshNodeInit {
   /** What this node is: a relay (Node only), a plain Node member, or a browser tab. @default 'node' */
@@ -113,6 +116,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   private readonly log: Logger
   private started = false
   private peersTimer?: ReturnType<Clock['setTimeout']>
+  private topologyTimer?: ReturnType<Clock['setTimeout']>
   private lastPeersChangeAt = -Infinity
   private lastAddresses = ''
 
@@ -157,7 +161,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
       },
       onGone: (peerId) => { this.meshTopology.forget(peerId) }
     })
-    this.meshTopology.onChange(() => { this.safeDispatch('topology:change', this.topology()) })
+    this.meshTopology.onChange(() => { this.scheduleTopologyChange() })
     this.broadcastChannel.onMessage((message: BroadcastMessage) => { this.safeDispatch('broadcast:message', message) })
     this.router.start()
     this.meshTopology.start()
@@ -169,6 +173,8 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     if (!this.started) return
     this.started = false
     this.peersTimer?.cancel()
+    this.topologyTimer?.cancel()
+    this.topologyTimer = undefined
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
     // Tell neighbours we are leaving, so they drop us at once instead of waiting for a timeout.
     // Synchronous on purpose: from a page's `pagehide`, nothing after the first await may run.
@@ -256,6 +262,19 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
       this.lastPeersChangeAt = this.clock.now()
       this.safeDispatch('peers:change', this.peers())
     }, waitMs)
+  }
+
+  /**
+   * At most one `topology:change` per {@link TOPOLOGY_CHANGE_INTERVAL_MS}, and the graph is built
+   * only when someone listens: every node receives every node's announcements, so building the
+   * whole graph on each would cost O(N²) per round across the mesh.
+   */
+  private scheduleTopologyChange (): void {
+    if (this.topologyTimer != null || this.listenerCount('topology:change') === 0) return
+    this.topologyTimer = this.clock.setTimeout(() => {
+      this.topologyTimer = undefined
+      if (this.listenerCount('topology:change') > 0) this.safeDispatch('topology:change', this.topology())
+    }, TOPOLOGY_CHANGE_INTERVAL_MS)
   }
 
   private emitLog (level: NodeLogEvent['level'], message: string, fields?: Record<string, unknown>): void {
@@ -380,6 +399,8 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     random,
     logger
   })
+  // filled in once the topology exists; read only at run time
+  const shared: { graph?: () => TopologyGraph, answered?: (peerId: string) => void } = {}
   const libp2p = await createLibp2pNode({
     privateKey,
     role,
@@ -394,7 +415,16 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
     ...(role === 'relay' ? { relayServer: { ...(init.maxReservations != null ? { maxReservations: init.maxReservations } : {}) } } : {}),
     services: {
-      pex: peerExchange({ ...init.pex, book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers, role === 'relay' ? 0 : peerManagerOptions.minConnected), reporter: peerManager, clock, random }),
+      pex: peerExchange({
+        ...init.pex,
+        book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers, role === 'relay' ? 0 : peerManagerOptions.minConnected),
+        reporter: peerManager,
+        // answers put peers with free slots first (from the shared topology)
+        slotHint: createSlotHint(() => shared.graph?.(), peerManagerOptions, clock),
+        onAnswered: (peerId) => { shared.answered?.(peerId) },
+        clock,
+        random
+      }),
       // relays never reserve on other relays (they learn about each other through peer exchange)
       relayReservations: relayReservations({
         ...init.relayReservations,
@@ -405,11 +435,16 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
       })
     },
     connectionGater: {
-      // banned and inactive peers are never dialed nor accepted
+      // banned and inactive peers are never dialed nor accepted; a full node still admits a few
+      // newcomers for a moment (the router's grace), so they can ask it for peers
       denyDialPeer: (peerId) => !peerManager.canAccept(peerId.toString()),
-      denyInboundEncryptedConnection: (peerId) => !peerManager.canAccept(peerId.toString())
+      denyInboundConnection: () => !admitAnyInbound(),
+      denyInboundEncryptedConnection: (peerId) => !admitInbound(peerId.toString())
     }
   })
+  // until the router exists, the PeerManager alone decides
+  let admitInbound = (peerId: string): boolean => peerManager.canAccept(peerId)
+  let admitAnyInbound = (): boolean => true
   // the router says goodbye through the sessions, and a goodbye received drops the peer in the router
   const router: MeshRouter = new MeshRouter({
     libp2p,
@@ -417,8 +452,13 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     clock,
     random,
     logger,
+    limits: { minConnected: peerManagerOptions.minConnected, maxConnected: peerManagerOptions.maxConnected },
+    topology: () => shared.graph?.(),
     farewell: async (peerId, reason) => { await sessions.goodbye(peerId, reason) }
   }, { protocols: [PEX_PROTOCOL, SESSION_PROTOCOL], ...init.router })
+  admitInbound = (peerId) => router.admitInbound(peerId)
+  admitAnyInbound = () => router.admitAnyInbound()
+  shared.answered = (peerId) => { router.peerExchangeAnswered(peerId) }
   const sessions = new MeshSessions({
     libp2p,
     role,
@@ -463,6 +503,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const neighbours = (): Array<{ peerId: string, transport: ReturnType<MeshRouter['neighbours']>[number]['transport'], direction: 'inbound' | 'outbound', rttMs?: number }> =>
     router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
+  shared.graph = () => topology.graph()
   const broadcast = new BroadcastChannel({ pubsub: libp2p.services.pubsub, selfId, clock })
   if (libp2p.metrics != null) registerRelayReservationMetrics(libp2p.metrics, libp2p.services.relayReservations)
   // a relay frees a client's reservation when the client disconnects (libp2p keeps it for its TTL)

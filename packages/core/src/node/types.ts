@@ -4,14 +4,9 @@
  */
 import type { Libp2p, TypedEventTarget } from '@libp2p/interface'
 
-/** How a connection to a neighbour is carried. */
-export type PeerTransport = 'webrtc' | 'websocket' | 'circuit' | 'tcp' | 'memory' | 'webrtc-direct'
+import type { PeerRole, PeerState, PeerTransport, TopologyGraph } from '../vocabulary.js'
 
-/** What the PeerManager thinks of a peer right now. */
-export type PeerState = 'connected' | 'dialing' | 'backoff' | 'banned' | 'known' | 'inactive'
-
-/** A node's role, published in topology so that graphs can tell relays from tabs. */
-export type PeerRole = 'relay' | 'node' | 'browser'
+export type { PeerRole, PeerState, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
 
 /** One row of `node.peers()`: everything the UI and `/api/peers` show about a peer. */
 export interface PeerView {
@@ -31,28 +26,6 @@ export interface PeerView {
   until?: number
 }
 
-/** A node in the mesh graph. */
-export interface TopologyNode {
-  peerId: string
-  role?: PeerRole
-  /** Epoch ms of the last topology announcement from this node (ours: now). */
-  updatedAt: number
-}
-
-/** An undirected edge of the mesh graph, reported by `from`. */
-export interface TopologyEdge {
-  from: string
-  to: string
-  transport: PeerTransport
-  direction: 'inbound' | 'outbound'
-  rttMs?: number
-}
-
-export interface TopologyGraph {
-  self: string
-  nodes: TopologyNode[]
-  edges: TopologyEdge[]
-}
 
 /** A broadcast message received (or sent, with `self: true`). */
 export interface BroadcastMessage {
@@ -76,7 +49,7 @@ export interface NodeLogEvent {
 export interface PeerMeshNodeEvents {
   /** The peer list changed (state, transport, score, RTT…): at once after a quiet spell, then at most every 100 ms. */
   'peers:change': CustomEvent<PeerView[]>
-  /** The mesh graph changed. */
+  /** The mesh graph changed (changes within 100 ms are coalesced into one event). */
   'topology:change': CustomEvent<TopologyGraph>
   /** A broadcast message arrived (or was sent by us). */
   'broadcast:message': CustomEvent<BroadcastMessage>

@@ -53,6 +53,7 @@ export type {
   PexResult,
   PexStats
 } from './peer-exchange.js'
+export { PexPolicy, type PexPolicyInit, type PexLog } from './pex-policy.js'
 export {
   nextPexRequestDelayMs,
   basePexRequestDelayMs,

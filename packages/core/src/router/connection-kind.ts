@@ -4,7 +4,8 @@
  */
 import type { Connection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { PeerTransport } from '../node/types.js'
+import type { PeerTransport } from '../vocabulary.js'
+import { prefersFirstConnection, type ConnectionFacts } from './router-policy.js'
 
 /** Names the transport of a connection from its remote multiaddr. */
 export function transportOf (addr: Multiaddr): PeerTransport {
@@ -129,37 +130,10 @@ export function selectedPairFromStats (report: Pick<RTCStatsReport, 'forEach'>):
   }
 }
 
-/**
- * Two connections to one peer opened further apart than this are not a simultaneous dial: the
- * peer came back (a reloaded tab, a restarted node) and the older connection is stale.
- */
-export const SIMULTANEOUS_DIAL_WINDOW_MS = 5_000
+export { SIMULTANEOUS_DIAL_WINDOW_MS } from './router-policy.js'
 
-/**
- * Which of two connections to the same peer both sides keep. A connection that carries traffic
- * beats one that cannot yet ({@link isEstablished}: a WebRTC connection still checking ICE), so a
- * working relayed link is never closed for a dead direct one. A direct connection beats a limited
- * (relayed) one. Between two direct connections opened more than
- * {@link SIMULTANEOUS_DIAL_WINDOW_MS} apart the newer wins (the peer reconnected, e.g. after a
- * reload, and our end of the old one may not have noticed yet). Within that window it was a
- * simultaneous dial: the connection dialed by the peer with the smaller peer ID wins. Both ends
- * compute the same answer, so a pair never keeps two connections or none.
- */
+/** Which of two connections to the same peer both sides keep: {@link prefersFirstConnection}. */
 export function preferredConnection (a: Connection, b: Connection, selfId: string): Connection {
-  const aEstablished = isEstablished(a)
-  const bEstablished = isEstablished(b)
-  if (aEstablished !== bEstablished) return aEstablished ? a : b
-  const aLimited = isLimited(a)
-  const bLimited = isLimited(b)
-  if (aLimited !== bLimited) return aLimited ? b : a
-  if (Math.abs(a.timeline.open - b.timeline.open) > SIMULTANEOUS_DIAL_WINDOW_MS) {
-    return a.timeline.open > b.timeline.open ? a : b
-  }
-  const remoteId = a.remotePeer.toString()
-  const weDialWinner = selfId < remoteId
-  const aWins = (a.direction === 'outbound') === weDialWinner
-  const bWins = (b.direction === 'outbound') === weDialWinner
-  if (aWins !== bWins) return aWins ? a : b
-  // same direction on both: keep the older one (stable)
-  return a.timeline.open <= b.timeline.open ? a : b
+  const facts = (c: Connection): ConnectionFacts => ({ direction: c.direction, limited: isLimited(c), established: isEstablished(c), openedAt: c.timeline.open })
+  return prefersFirstConnection(facts(a), facts(b), selfId, a.remotePeer.toString()) ? a : b
 }

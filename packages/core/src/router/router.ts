@@ -1,12 +1,18 @@
 /**
- * The router owns all connection I/O and drives the PeerManager, which does none.
+ * The router owns all connection I/O: it is the libp2p driver of two I/O-free modules, the
+ * PeerManager (who to dial, accept, evict) and the {@link RouterPolicy} (pacing, tie-breaks,
+ * refused-connection grace, heartbeat tolerance, rewiring). Every decision is theirs; this file
+ * only turns libp2p events into their inputs and their outputs into dials, pings and hang-ups.
  *
  * Loops (each one a plain async loop over the manager's synchronous core):
  * - dial loop: `dialSlots.acquire` → `peerManager.dialNext()` → pace → `libp2p.dial()` →
  *   `dialed()` or `dialFailed()`;
  * - eviction loop: `peerManager.evictNext()` → `libp2p.hangUp()`;
  * - heartbeats: one timer per connected peer, `ping` with a timeout that adapts to the link's
- *   RTT; `maxMissedHeartbeats` misses in a row report the peer `errored` (evicted).
+ *   RTT; the policy reports a peer dead after `maxMissedHeartbeats` misses and a silence of
+ *   `heartbeatStallToleranceMs` (libp2p's own connection monitor is off: one heartbeat);
+ * - maintenance: every `maintenanceIntervalMs` the policy may drop one redundant neighbour to
+ *   make room for a newcomer that a full node turned away.
  * Events from libp2p:
  * - `connection:open`: the first connection to a peer is `accepted()` (inbound, or outbound that
  *   libp2p opened on its own, e.g. a relay reservation) unless our dial loop is dialing it; a
@@ -22,69 +28,22 @@ import type { Ping } from '@libp2p/ping'
 import { delay, systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { NodeAddress } from '../address/index.js'
-import { ConnectionLimitError, type PeerManager } from '../peer-manager/index.js'
-import type { PeerTransport } from '../node/types.js'
+import type { PeerManager } from '../peer-manager/index.js'
+import type { PeerTransport, TopologyGraph } from '../vocabulary.js'
 import { DialSlots } from './dial-slots.js'
 import { isLimited, preferredConnection, transportOf } from './connection-kind.js'
+import { RouterPolicy, type MeshRouterOptions, type RouterPolicyStats } from './router-policy.js'
+
+export {
+  createMeshRouterOptions,
+  defaultMeshRouterOptions,
+  InvalidMeshRouterOptionsError,
+  validateMeshRouterOptions,
+  type MeshRouterOptions
+} from './router-policy.js'
 
 /** The protocol family every peermesh node speaks; its major version must match ours. */
 export const PEERMESH_PROTOCOL_PREFIX = '/peermesh/'
-
-export interface MeshRouterOptions {
-  /** Dials in flight at once. On 2 cores many simultaneous WebRTC dials time out. @default 4 */
-  dialConcurrency: number
-  /** Minimum time between the starts of two dials (Zebra paces at 100 ms). @default 100 */
-  dialPacingMs: number
-  /** A dial that has not produced a connection by then fails. @default 15000 */
-  dialTimeoutMs: number
-  /** Time between two heartbeats (pings) to a connected peer. @default 10000 */
-  heartbeatIntervalMs: number
-  /** Lower bound of a heartbeat's timeout; the timeout grows to 4× the link's RTT. @default 5000 */
-  heartbeatTimeoutMs: number
-  /** Heartbeats missed in a row before the peer is reported dead. @default 3 */
-  maxMissedHeartbeats: number
-  /**
-   * A connection refused because we are full stays open this long before we close it, so the
-   * newcomer can still ask us for addresses (peer exchange) and find somebody else: a full
-   * bootstrap node keeps helping the mesh grow instead of being a dead end. 0 closes at once.
-   * @default 3000
-   */
-  refusedConnectionGraceMs: number
-  /** Our peermesh protocols; a peer announcing another major version of one is incompatible. */
-  protocols: string[]
-}
-
-export const defaultMeshRouterOptions: MeshRouterOptions = {
-  dialConcurrency: 4,
-  dialPacingMs: 100,
-  dialTimeoutMs: 15_000,
-  heartbeatIntervalMs: 10_000,
-  heartbeatTimeoutMs: 5_000,
-  maxMissedHeartbeats: 3,
-  refusedConnectionGraceMs: 3000,
-  protocols: []
-}
-
-export class InvalidMeshRouterOptionsError extends Error {
-  override name = 'InvalidMeshRouterOptionsError'
-}
-
-export function createMeshRouterOptions (partial: Partial<MeshRouterOptions> = {}): MeshRouterOptions {
-  const options = { ...defaultMeshRouterOptions, ...partial }
-  validateMeshRouterOptions(options)
-  return options
-}
-
-export function validateMeshRouterOptions (o: MeshRouterOptions): void {
-  const problems: string[] = []
-  if (!Number.isInteger(o.dialConcurrency) || o.dialConcurrency < 1) problems.push('dialConcurrency must be an integer ≥ 1')
-  for (const key of ['dialPacingMs', 'dialTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'refusedConnectionGraceMs'] as const) {
-    if (!Number.isFinite(o[key]) || o[key] < 0) problems.push(`${key} must be a number ≥ 0`)
-  }
-  if (o.dialTimeoutMs === 0) problems.push('dialTimeoutMs must be > 0')
-  if (!Number.isInteger(o.maxMissedHeartbeats) || o.maxMissedHeartbeats < 1) problems.push('maxMissedHeartbeats must be an integer ≥ 1')
-  if (problems.length > 0) throw new InvalidMeshRouterOptionsError(problems.join('; '))
-}
 
 /** What the router knows about a neighbour while at least one connection to it is open. */
 export interface NeighbourLink {
@@ -105,8 +64,9 @@ export interface NeighbourLink {
 
 interface LinkState extends NeighbourLink {
   connections: Set<Connection>
-  missedHeartbeats: number
   heartbeat?: TimerHandle
+  /** The address our dial loop dialed, for an outbound link. */
+  address?: NodeAddress
 }
 
 export interface MeshRouterStats {
@@ -121,6 +81,14 @@ export interface MeshRouterStats {
   heartbeatFailures: number
   deadPeers: number
   incompatiblePeers: number
+  /** Refused connections held open for peer exchange (seed mode), and refused outright. */
+  graceAdmitted: number
+  /** Newcomers taken from grace into a slot a dropped neighbour left. */
+  promoted: number
+  /** Redundant neighbours dropped to make room for a newcomer. */
+  rewires: number
+  /** Outbound connections the remote hung up on within its grace window (it was full). */
+  refusedByRemote: number
 }
 
 export interface MeshRouterEvents {
@@ -148,6 +116,10 @@ export interface MeshRouterComponents {
   clock?: Clock
   random?: Random
   logger?: Logger
+  /** The PeerManager's degree limits, for rewiring. @default none (no rewiring) */
+  limits?: { minConnected: number, maxConnected: number }
+  /** The shared mesh graph (topology sharing), for rewiring; without it the router never rewires. */
+  topology?: () => TopologyGraph | undefined
 }
 
 export class MeshRouter {
@@ -155,19 +127,19 @@ export class MeshRouter {
   private readonly pm: PeerManager
   private readonly farewell?: MeshRouterComponents['farewell']
   private readonly clock: Clock
-  private readonly random: Random
   private readonly log: Logger
   private readonly options: MeshRouterOptions
   private readonly selfId: string
+  /** Every decision (pacing, admission, grace, heartbeat tolerance, rewiring). */
+  readonly policy: RouterPolicy
   private readonly links = new Map<string, LinkState>()
-  /** Peers our dial loop is dialing right now (their outbound connection is reported by `dialed`). */
-  private readonly dialing = new Set<string>()
   private readonly slots: DialSlots
   private readonly listeners: MeshRouterEvents[] = []
   private controller?: AbortController
   private loops: Array<Promise<void>> = []
-  private lastDialStartAt = 0
-  readonly stats: MeshRouterStats = {
+  private maintenanceTimer?: TimerHandle
+  private readonly graceTimers = new Set<TimerHandle>()
+  private readonly counters = {
     dialsStarted: 0,
     dialsSucceeded: 0,
     dialsFailed: 0,
@@ -176,8 +148,6 @@ export class MeshRouter {
     inboundRejected: 0,
     duplicateConnectionsClosed: 0,
     evictions: 0,
-    heartbeatFailures: 0,
-    deadPeers: 0,
     incompatiblePeers: 0
   }
 
@@ -186,11 +156,54 @@ export class MeshRouter {
     this.pm = components.peerManager
     this.farewell = components.farewell
     this.clock = components.clock ?? systemClock
-    this.random = components.random ?? systemRandom
     this.log = components.logger ?? silentLogger
-    this.options = createMeshRouterOptions(options)
     this.selfId = this.libp2p.peerId.toString()
-    this.slots = new DialSlots(this.options.dialConcurrency)
+    const limits = components.limits ?? { minConnected: 0, maxConnected: 0 }
+    this.policy = new RouterPolicy({
+      selfId: this.selfId,
+      peerManager: this.pm,
+      clock: this.clock,
+      random: components.random ?? systemRandom,
+      options,
+      limits: { minConnected: limits.minConnected, maxConnected: limits.maxConnected },
+      ...(components.topology != null ? { topology: components.topology } : {})
+    })
+    this.options = this.policy.options
+    this.slots = new DialSlots(this.policy.dialConcurrency)
+  }
+
+  /** Counters of the router and its policy, for metrics. */
+  get stats (): MeshRouterStats {
+    const p: RouterPolicyStats = this.policy.stats
+    return {
+      ...this.counters,
+      heartbeatFailures: p.heartbeatFailures,
+      deadPeers: p.deadPeers,
+      graceAdmitted: p.graceAdmitted,
+      promoted: p.promoted,
+      rewires: p.rewires,
+      refusedByRemote: p.refusedByRemote
+    }
+  }
+
+  /**
+   * Peer exchange answered `peerId`: a newcomer we hold only for that is hung up shortly after.
+   */
+  peerExchangeAnswered (peerId: string): void {
+    const closeAfterMs = this.policy.peerExchangeAnswered(peerId)
+    const link = this.links.get(peerId)
+    if (closeAfterMs == null || link == null || link.managed) return
+    this.holdUntilClosed(link, closeAfterMs)
+  }
+
+  /** For the connection gater, before the handshake: whether any inbound connection may be set up. */
+  admitAnyInbound (): boolean {
+    return this.policy.admitAnyInbound()
+  }
+
+  /** For the connection gater: whether an inbound connection from `peerId` may be set up. */
+  admitInbound (peerId: string): boolean {
+    return this.policy.admitInbound(peerId)
   }
 
   /** Registers callbacks; returns a function that removes them. */
@@ -213,6 +226,7 @@ export class MeshRouter {
     // connections that libp2p opened before we started listening
     for (const connection of this.libp2p.getConnections()) this.onConnectionOpen(new CustomEvent('connection:open', { detail: connection }))
     this.loops = [this.dialLoop(signal), this.evictLoop(signal), this.banLoop(signal)]
+    this.scheduleMaintenance()
   }
 
   /** Stops the loops and heartbeats; connections are left to `libp2p.stop()`. */
@@ -224,6 +238,10 @@ export class MeshRouter {
     this.libp2p.removeEventListener('connection:close', this.onConnectionClose)
     this.libp2p.removeEventListener('peer:identify', this.onIdentify)
     for (const link of this.links.values()) link.heartbeat?.cancel()
+    this.maintenanceTimer?.cancel()
+    this.maintenanceTimer = undefined
+    for (const timer of this.graceTimers) timer.cancel()
+    this.graceTimers.clear()
     await Promise.allSettled(this.loops)
     this.loops = []
   }
@@ -233,13 +251,13 @@ export class MeshRouter {
    * still being dialed, or refused and about to close, is not a neighbour).
    */
   neighbours (): NeighbourLink[] {
-    return [...this.links.values()].filter(link => link.managed).map(({ connections: _c, missedHeartbeats: _m, heartbeat: _h, ...link }) => link)
+    return [...this.links.values()].filter(link => link.managed).map(({ connections: _c, heartbeat: _h, address: _a, ...link }) => link)
   }
 
   neighbour (peerId: string): NeighbourLink | undefined {
     const link = this.links.get(peerId)
     if (link == null) return undefined
-    const { connections: _c, missedHeartbeats: _m, heartbeat: _h, ...rest } = link
+    const { connections: _c, heartbeat: _h, address: _a, ...rest } = link
     return rest
   }
 
@@ -272,7 +290,7 @@ export class MeshRouter {
         this.slots.release()
         return
       }
-      const waitMs = this.lastDialStartAt + this.options.dialPacingMs - this.clock.now()
+      const waitMs = this.policy.dialWaitMs()
       if (waitMs > 0) {
         try {
           await delay(this.clock, waitMs, signal)
@@ -282,56 +300,55 @@ export class MeshRouter {
           return
         }
       }
-      this.lastDialStartAt = this.clock.now()
+      this.policy.dialStarted(address.peerId)
       void this.dial(address, signal).finally(() => { this.slots.release() })
     }
   }
 
   private async dial (address: NodeAddress, stopSignal: AbortSignal): Promise<void> {
     const peerId = address.peerId
-    this.dialing.add(peerId)
-    this.stats.dialsStarted++
+    this.counters.dialsStarted++
     const timeout = new AbortController()
     const timer = this.clock.setTimeout(() => { timeout.abort(new DialTimeoutError(`dial to ${address.toString()} timed out after ${this.options.dialTimeoutMs} ms`)) }, this.options.dialTimeoutMs)
     let connection: Connection
     try {
       connection = await this.libp2p.dial(address.toMultiaddr(), { signal: AbortSignal.any([stopSignal, timeout.signal]) })
     } catch (err) {
-      this.dialing.delete(peerId)
-      if (stopSignal.aborted) return
-      if (timeout.signal.aborted) this.stats.dialsTimedOut++
-      this.stats.dialsFailed++
+      if (stopSignal.aborted) {
+        this.policy.dialFinished(peerId)
+        return
+      }
+      if (timeout.signal.aborted) this.counters.dialsTimedOut++
+      this.counters.dialsFailed++
       this.log.debug('dial failed', { address: address.toString(), error: errorText(err) })
-      this.pm.dialFailed(address)
+      this.policy.dialFailed(address)
       this.changed()
       return
     } finally {
       timer.cancel()
     }
-    this.dialing.delete(peerId)
     const link = this.links.get(peerId)
     if (link == null || connection.status !== 'open') {
       // the connection closed again before we could report it
-      this.stats.dialsFailed++
-      this.pm.dialFailed(address)
+      this.counters.dialsFailed++
+      this.policy.dialFailed(address)
       return
     }
-    if (link.managed) {
-      // an inbound connection from the same peer won the race (spec: the later dialed errors)
-      this.pm.dialFailed(address)
+    const outcome = this.policy.dialSucceeded(address, link.managed)
+    if (outcome === 'duplicate') {
+      // an inbound connection from the same peer won the race
       this.reconcile(link)
       return
     }
-    try {
-      this.pm.dialed(address)
-    } catch (err) {
-      this.log.debug('dialed connection refused by peer manager', { peer: peerId, error: errorText(err) })
-      this.stats.dialsFailed++
+    if (outcome === 'refused') {
+      this.log.debug('dialed connection refused by peer manager', { peer: peerId })
+      this.counters.dialsFailed++
       await this.closeAll(link)
       return
     }
-    this.stats.dialsSucceeded++
+    this.counters.dialsSucceeded++
     link.managed = true
+    link.address = address
     this.log.info('connected', { peer: peerId, direction: 'outbound', transport: link.transport })
     this.maybeReady(link)
     this.changed()
@@ -345,7 +362,7 @@ export class MeshRouter {
       } catch {
         return
       }
-      this.stats.evictions++
+      this.counters.evictions++
       const link = this.links.get(peerId)
       this.log.info('evicting peer', { peer: peerId })
       if (link == null) {
@@ -395,30 +412,30 @@ export class MeshRouter {
       connectedSince: this.clock.now(),
       managed: false,
       ready: false,
-      connections: new Set([connection]),
-      missedHeartbeats: 0
+      connections: new Set([connection])
     }
     this.links.set(peerId, link)
-    if (connection.direction === 'outbound' && this.dialing.has(peerId)) {
+    const outcome = this.policy.connectionOpened(peerId, { direction: connection.direction })
+    if (outcome.kind === 'await-dial') {
       // our dial loop reports it with dialed() when libp2p.dial() returns
       this.changed()
       return
     }
-    try {
-      this.pm.accepted(peerId)
-    } catch (err) {
-      this.stats.inboundRejected++
-      this.log.debug('connection refused by peer manager', { peer: peerId, error: errorText(err) })
-      if (err instanceof ConnectionLimitError && this.options.refusedConnectionGraceMs > 0) {
-        // full: let the newcomer ask us for addresses first (the link stays unmanaged)
-        this.clock.setTimeout(() => { if (this.links.get(peerId) === link && !link.managed) void this.closeAll(link) }, this.options.refusedConnectionGraceMs)
-        this.changed()
-        return
-      }
+    if (outcome.kind === 'grace') {
+      // full: the newcomer may ask us for addresses first (the link stays unmanaged), then we hang up
+      this.counters.inboundRejected++
+      this.log.debug('full: holding a refused connection open for peer exchange', { peer: peerId, ms: outcome.closeAfterMs })
+      this.holdUntilClosed(link, outcome.closeAfterMs, true)
+      this.changed()
+      return
+    }
+    if (outcome.kind === 'close') {
+      this.counters.inboundRejected++
+      this.log.debug('connection refused by peer manager', { peer: peerId, error: errorText(outcome.reason) })
       void this.closeAll(link)
       return
     }
-    this.stats.inboundAccepted++
+    this.counters.inboundAccepted++
     link.managed = true
     this.log.info('connected', { peer: peerId, direction: connection.direction, transport: link.transport })
     this.maybeReady(link)
@@ -438,6 +455,9 @@ export class MeshRouter {
     link.heartbeat?.cancel()
     this.links.delete(peerId)
     if (link.managed) this.pm.disconnected(peerId)
+    const after = this.policy.linkClosed(peerId, { direction: link.direction, openedAt: link.connectedSince, managed: link.managed, ...(link.address != null ? { address: link.address } : {}) })
+    if (after.reportFailed) this.log.debug('peer hung up at once (full): its retry delay grows', { peer: peerId })
+    if (after.promote != null) this.promote(after.promote)
     this.log.info('disconnected', { peer: peerId })
     for (const listener of this.listeners) listener.onGone?.(peerId)
     this.changed()
@@ -450,7 +470,7 @@ export class MeshRouter {
     if (link == null) return
     link.protocols = result.protocols
     if (!this.isCompatible(result.protocols)) {
-      this.stats.incompatiblePeers++
+      this.counters.incompatiblePeers++
       this.log.warn('peer speaks an incompatible peermesh protocol version', { peer: peerId, protocols: result.protocols.filter(p => p.startsWith(PEERMESH_PROTOCOL_PREFIX)) })
       this.pm.inactivate(peerId, 'incompatible peermesh protocol version')
       void this.closeAll(link)
@@ -460,6 +480,38 @@ export class MeshRouter {
   }
 
   // ---- helpers -----------------------------------------------------------------------------------
+
+  /** A newcomer we held in grace takes the slot a dropped neighbour left. */
+  private promote (peerId: string): void {
+    const link = this.links.get(peerId)
+    if (link == null || link.managed || !this.policy.promote(peerId)) return
+    this.counters.inboundAccepted++
+    link.managed = true
+    this.log.info('connected', { peer: peerId, direction: link.direction, transport: link.transport, promoted: true })
+    this.maybeReady(link)
+  }
+
+  /**
+   * Hangs up on an unmanaged (refused) link after `ms`, unless it became managed meanwhile. It is
+   * aborted, not closed gracefully: a graceful close waits for the peer's streams and would keep
+   * the grace slot taken for seconds.
+   */
+  private holdUntilClosed (link: LinkState, ms: number, mayExtend = false): void {
+    const timer = this.clock.setTimeout(() => {
+      this.graceTimers.delete(timer)
+      if (this.links.get(link.peerId) !== link || link.managed) return
+      const moreMs = mayExtend ? this.policy.graceExpired(link.peerId) : undefined
+      if (moreMs != null) {
+        this.holdUntilClosed(link, moreMs)
+        return
+      }
+      for (const connection of [...link.connections]) connection.abort(new PeerRefusedError(`${link.peerId} refused: no free slot`))
+      if (this.links.get(link.peerId) === link) {
+        for (const c of [...link.connections]) this.onConnectionClose(new CustomEvent('connection:close', { detail: c }))
+      }
+    }, ms)
+    this.graceTimers.add(timer)
+  }
 
   /**
    * A peer that announces one of our protocol names with another major version, and none with
@@ -482,6 +534,7 @@ export class MeshRouter {
     link.ready = true
     this.log.debug('identified', { peer: link.peerId, protocols: link.protocols.length })
     this.pm.ready(link.peerId, link.protocols)
+    this.policy.linkReady(link.peerId)
     this.scheduleHeartbeat(link)
     const view = this.neighbour(link.peerId)
     if (view != null) for (const listener of this.listeners) listener.onReady?.(view)
@@ -503,7 +556,7 @@ export class MeshRouter {
     for (const connection of link.connections) {
       if (connection === best) continue
       // a relayed connection is kept while it is the only one; once a direct one exists it goes
-      this.stats.duplicateConnectionsClosed++
+      this.counters.duplicateConnectionsClosed++
       this.log.debug('closing duplicate connection', { peer: link.peerId, transport: transportOf(connection.remoteAddr), direction: connection.direction })
       void connection.close().catch(err => { connection.abort(err instanceof Error ? err : new Error(String(err))) })
     }
@@ -523,35 +576,41 @@ export class MeshRouter {
 
   private scheduleHeartbeat (link: LinkState): void {
     link.heartbeat?.cancel()
-    const jitter = 1 + (this.random() - 0.5) * 0.2
-    link.heartbeat = this.clock.setTimeout(() => { void this.heartbeat(link) }, this.options.heartbeatIntervalMs * jitter)
+    link.heartbeat = this.clock.setTimeout(() => { void this.heartbeat(link) }, this.policy.heartbeatDelayMs())
   }
 
   private async heartbeat (link: LinkState): Promise<void> {
     if (this.links.get(link.peerId) !== link || this.controller == null) return
-    const timeoutMs = Math.max(this.options.heartbeatTimeoutMs, 4 * (link.rttMs ?? 0))
     const timeout = new AbortController()
-    const timer = this.clock.setTimeout(() => { timeout.abort(new Error('heartbeat timed out')) }, timeoutMs)
+    const timer = this.clock.setTimeout(() => { timeout.abort(new Error('heartbeat timed out')) }, this.policy.heartbeatTimeoutMs(link.rttMs))
     try {
       const rtt = await this.libp2p.services.ping.ping(link.primary.remotePeer as PeerId, { signal: timeout.signal })
       link.rttMs = link.rttMs == null ? rtt : Math.round(0.7 * link.rttMs + 0.3 * rtt)
-      link.missedHeartbeats = 0
+      this.policy.heartbeatSucceeded(link.peerId)
       this.changed()
     } catch (err) {
       if (this.links.get(link.peerId) !== link) return
-      link.missedHeartbeats++
-      this.stats.heartbeatFailures++
-      this.log.debug('heartbeat missed', { peer: link.peerId, missed: link.missedHeartbeats, error: errorText(err) })
-      if (link.missedHeartbeats >= this.options.maxMissedHeartbeats) {
-        this.stats.deadPeers++
+      const verdict = this.policy.heartbeatFailed(link.peerId)
+      this.log.debug('heartbeat missed', { peer: link.peerId, missed: this.policy.missedHeartbeats(link.peerId), error: errorText(err) })
+      if (verdict === 'dead') {
         this.log.info('peer stopped answering heartbeats', { peer: link.peerId })
-        this.pm.errored(link.peerId, 'heartbeat timeout')
         return
       }
     } finally {
       timer.cancel()
     }
     if (this.links.get(link.peerId) === link) this.scheduleHeartbeat(link)
+  }
+
+  private scheduleMaintenance (): void {
+    if (this.options.maintenanceIntervalMs === 0 || this.controller == null) return
+    this.maintenanceTimer = this.clock.setTimeout(() => {
+      this.maintenanceTimer = undefined
+      if (this.controller == null) return
+      const victim = this.policy.maintain()
+      if (victim != null) this.log.info('rewiring: dropping a redundant neighbour to make room for a newcomer', { peer: victim })
+      this.scheduleMaintenance()
+    }, this.policy.maintenanceDelayMs())
   }
 
   private changed (): void {
@@ -562,6 +621,11 @@ export class MeshRouter {
 /** Why we aborted the connections of a peer that said goodbye. */
 export class PeerLeftError extends Error {
   override name = 'PeerLeftError'
+}
+
+/** Why we aborted a connection we held open only for peer exchange (we are full). */
+export class PeerRefusedError extends Error {
+  override name = 'PeerRefusedError'
 }
 
 export class DialTimeoutError extends Error {

@@ -12,7 +12,7 @@ import { lpStream } from '@libp2p/utils'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { systemClock, type Clock } from '../clock.js'
 import { silentLogger, type Logger } from '../logger.js'
-import type { PeerRole } from '../node/types.js'
+import type { PeerRole } from '../vocabulary.js'
 import { OutboxPriority, PeerOutbox, type PeerOutboxOptions } from './peer-outbox.js'
 import { Goodbye, SessionMessage } from './session.pb.js'
 

@@ -30,6 +30,8 @@ export class WaitForTimeoutError extends Error {
 }
 
 let networkCounter = 0
+/** Events within this window trigger one check of a `waitFor` predicate. */
+const CHECK_COALESCE_MS = 10
 
 interface Slot {
   privateKey: PrivateKey
@@ -85,6 +87,10 @@ export class TestNetwork {
     return await createPeerMeshNode({
       role: 'node',
       ...rest,
+      // Every memory address is in one address group, so the per-group cap (which keeps one /24
+      // from filling the book) would treat the whole test network as one subnet; these nodes
+      // stand for separate hosts. A test that sets the cap keeps it.
+      peerManager: { maxAddressesPerGroup: 0, ...rest.peerManager },
       privateKey: slot.privateKey,
       peerStore: createMemoryPeerStore({ entries: slot.entries }),
       listen: [`/memory/${slot.name}`],
@@ -176,12 +182,21 @@ export class TestNetwork {
         if (err != null) reject(err)
         else resolve()
       }
-      const check = (): void => {
+      // a burst of events (a hundred nodes announcing topology) is checked once
+      let queued = false
+      const checkNow = (): void => {
+        queued = false
         try {
           if (predicate()) finish()
         } catch (err) {
           finish(err instanceof Error ? err : new Error(String(err)))
         }
+      }
+      const check = (): void => {
+        if (queued) return
+        queued = true
+        const timer = setTimeout(checkNow, CHECK_COALESCE_MS)
+        cleanups.push(() => { clearTimeout(timer) })
       }
       for (const node of this.nodes) {
         for (const type of ['peers:change', 'topology:change'] as const) {

@@ -8,7 +8,7 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import type { PeerId } from '@libp2p/interface'
 import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js'
 import { silentLogger, type Logger } from '../logger.js'
-import type { PeerRole, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../node/types.js'
+import type { PeerRole, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
 import { NeighbourList } from './topology.pb.js'
 
 export const TOPOLOGY_TOPIC = 'peermesh/topology/1'
@@ -73,6 +73,11 @@ export interface MeshTopologyStats {
   expired: number
 }
 
+/** Identifies a neighbour list up to RTTs and order. */
+function neighbourSetKey (neighbours: readonly OwnNeighbour[]): string {
+  return neighbours.map(n => `${n.peerId}/${n.transport}/${n.direction}`).sort().join(' ')
+}
+
 export class MeshTopology {
   private readonly c: MeshTopologyComponents
   private readonly clock: Clock
@@ -82,6 +87,8 @@ export class MeshTopology {
   private readonly known = new Map<string, Announcement>()
   private seq: bigint
   private debounce?: TimerHandle
+  /** The neighbour set of our last successful publication. */
+  private publishedKey: string | undefined
   private periodic?: TimerHandle
   private expiry?: TimerHandle
   private running = false
@@ -123,11 +130,16 @@ export class MeshTopology {
     return () => { this.changeListeners.delete(listener) }
   }
 
-  /** Call when our neighbours changed: publishes after a short debounce. */
+  /**
+   * Call when our neighbours changed: publishes after a short debounce when the set of neighbours
+   * (peer, transport, direction) differs from what we last published. A new RTT alone waits for
+   * the periodic republish: every publication is verified by every node, so publishing on each
+   * heartbeat would cost the mesh O(N²) signature checks per round.
+   */
   neighboursChanged (): void {
     if (!this.running) return
     this.emitChange()
-    if (this.debounce != null) return
+    if (this.debounce != null || neighbourSetKey(this.c.neighbours()) === this.publishedKey) return
     this.debounce = this.clock.setTimeout(() => {
       this.debounce = undefined
       void this.publish()
@@ -165,6 +177,7 @@ export class MeshTopology {
   async publish (): Promise<void> {
     if (!this.running) return
     const neighbours = this.c.neighbours().slice(0, this.options.maxNeighbours)
+    const key = neighbourSetKey(neighbours)
     this.seq++
     const bytes = NeighbourList.encode({
       seq: this.seq,
@@ -173,6 +186,7 @@ export class MeshTopology {
     })
     try {
       await this.c.pubsub.publish(TOPOLOGY_TOPIC, bytes)
+      this.publishedKey = key
       this.stats.published++
     } catch (err) {
       // no subscribed peers yet is normal while we join; anything else is worth a debug line
