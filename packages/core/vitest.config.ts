@@ -33,9 +33,19 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.browser.test.ts'],
+          exclude: ['test/**/*.browser.test.ts', 'test/scale/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000
+        }
+      },
+      {
+        // 100 real nodes: minutes of CPU, a command of its own (`npm run test:scale`)
+        test: {
+          name: 'scale',
+          environment: 'node',
+          include: ['test/scale/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 60_000
         }
       },
       {
@@ -70,7 +80,7 @@ export default defineConfig({
         test: {
           name: 'chromium',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.node.test.ts', 'test/integration/**'],
+          exclude: ['test/**/*.node.test.ts', 'test/integration/**', 'test/scale/**'],
           testTimeout: 30_000,
           browser: {
             enabled: true,
