@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util'
 import { chromium } from 'playwright'
 import { chromiumArgs, chromiumExecutable } from './chromium.js'
 import { buildRelayAndPage, runCleanups, spawnRelay } from './lib/spawn-relay.mjs'
+import { median, recordPhases, selfId } from './lib/join-phases.mjs'
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,37 +39,6 @@ if (flags.mode !== 'context' && flags.mode !== 'tab') {
 const phases = ['id', 'relay', 'known', 'direct']
 const roundTimeoutMs = 60_000
 
-/** Installed before the page's own scripts: records when each phase was first reached. */
-function recordPhases (firstTabId) {
-  const times = {}
-  window.__joinTimes = times
-  const check = () => {
-    const self = document.querySelector('[data-testid=self-id]')?.textContent?.trim() ?? ''
-    const now = performance.now()
-    if (times.id === undefined && /^[1-9A-HJ-NP-Za-km-z]{46,}$/.test(self)) { times.id = now; times.selfId = self }
-    if (times.relay === undefined && document.querySelector('[data-testid=peer-row][data-state=connected][data-transport=websocket]') != null) times.relay = now
-    const first = document.querySelector(`[data-testid=peer-row][data-peer-id="${firstTabId}"]`)
-    if (times.known === undefined && first != null) times.known = now
-    if (times.direct === undefined && first?.getAttribute('data-state') === 'connected' && first.getAttribute('data-transport') === 'webrtc') times.direct = now
-    if (times.direct === undefined) requestAnimationFrame(check)
-  }
-  requestAnimationFrame(check)
-}
-
-function median (values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
-async function selfId (page) {
-  const handle = await page.waitForFunction(() => {
-    const text = document.querySelector('[data-testid=self-id]')?.textContent?.trim() ?? ''
-    return /^[1-9A-HJ-NP-Za-km-z]{46,}$/.test(text) ? text : false
-  }, undefined, { timeout: roundTimeoutMs, polling: 50 })
-  return handle.jsonValue()
-}
-
 async function relayKnowsWebrtcAddressOf (relay, peerId) {
   const deadline = Date.now() + roundTimeoutMs
   while (Date.now() < deadline) {
@@ -89,7 +59,7 @@ async function main () {
     const firstContext = await browser.newContext()
     const first = await firstContext.newPage()
     await first.goto(relay.http + '/')
-    const firstId = await selfId(first)
+    const firstId = await selfId(first, roundTimeoutMs)
     await first.waitForSelector('[data-testid=peer-row][data-state=connected][data-transport=websocket]', { timeout: roundTimeoutMs })
     // As a person would: the second tab opens once the first is settled, i.e. holds its
     // reservation and the relay knows its relayed WebRTC address.

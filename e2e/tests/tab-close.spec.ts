@@ -14,13 +14,18 @@ test('when a tab closes, its peers mark it gone promptly and replace it', async 
     message: 'the mesh settles: no two tabs with a free slot are left unlinked', timeout: 60_000
   }).toEqual([])
 
-  // Close a tab whose neighbours are not linked to each other: they can only replace it if the
-  // page actively redials.
+  // The premise: close a tab two of whose neighbours are not linked to each other. After the
+  // close both have a free slot, so the settled mesh must link them or fill them otherwise: they
+  // can only do that if the page actively redials. A mesh with no such tab (it settled as cliques,
+  // e.g. four full tabs and one alone) cannot show a replacement: the test fails, never picks
+  // another tab.
   const links = await directLinks(all, ids)
-  const closingIndex = Math.max(0, ids.findIndex(id => {
+  const closingIndex = ids.findIndex(id => {
     const around = [...links.get(id)!]
-    return around.length >= 2 && around.some(a => around.some(b => a !== b && !links.get(a)!.has(b)))
-  }))
+    return around.some(a => around.some(b => a !== b && !links.get(a)!.has(b)))
+  })
+  const linkList = [...links].map(([id, peers]) => `${id.slice(-6)}: ${[...peers].map(p => p.slice(-6)).join(' ')}`).join('; ')
+  expect(closingIndex, `a tab with two neighbours that are not linked to each other (links: ${linkList})`).toBeGreaterThanOrEqual(0)
   const closing = all[closingIndex]!
   const closingId = ids[closingIndex]!
   const staying = all.filter(tab => tab !== closing)
@@ -47,6 +52,5 @@ test('when a tab closes, its peers mark it gone promptly and replace it', async 
   }).toEqual([])
   const after = await directLinks(staying, stayingIds)
   const replaced = neighbours.filter(({ id, linksBefore }) => [...after.get(id)!].some(peer => !linksBefore.has(peer)))
-  const couldReplace = neighbours.some(a => neighbours.some(b => a !== b && !a.linksBefore.has(b.id)))
-  if (couldReplace) expect(replaced.length, 'a neighbour linked to a tab it was not linked to before').toBeGreaterThan(0)
+  expect(replaced.length, 'a neighbour linked to a tab it was not linked to before').toBeGreaterThan(0)
 })

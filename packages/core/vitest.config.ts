@@ -10,8 +10,10 @@ import '../../scripts/node20-polyfills.js'
 import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { defineConfig, type Plugin } from 'vitest/config'
+import type { UserWorkspaceConfig } from 'vitest/node'
 import { playwright } from '@vitest/browser-playwright'
 import { chromiumExecutable, chromiumArgs } from '../../scripts/chromium.js'
+import { puppeteerFirefox } from '../../scripts/vitest-firefox.js'
 
 function swapRuntimeModules (): Plugin {
   return {
@@ -25,7 +27,17 @@ function swapRuntimeModules (): Plugin {
   }
 }
 
-export default defineConfig({
+/**
+ * The same browser tests in Debian's Firefox ESR (`npx vitest run --project firefox`), through
+ * puppeteer-core over WebDriver BiDi (scripts/vitest-firefox.js). Defined only when asked for by
+ * name, so `vitest run` (npm test) runs what it always did; workers learn it from the environment.
+ */
+if (process.argv.some((arg, i) => arg === '--project=firefox' || (arg === '--project' && process.argv[i + 1] === 'firefox'))) {
+  process.env.PEERMESH_VITEST_FIREFOX = '1'
+}
+const firefoxRequested = process.env.PEERMESH_VITEST_FIREFOX === '1'
+
+const config = defineConfig({
   test: {
     projects: [
       {
@@ -96,3 +108,20 @@ export default defineConfig({
     ]
   }
 })
+
+if (firefoxRequested) {
+  // The chromium project as it is, with Firefox as the browser.
+  type InlineProject = { test: NonNullable<UserWorkspaceConfig['test']> } & UserWorkspaceConfig
+  const projects = config.test!.projects as InlineProject[]
+  const chromium = projects.find(project => project.test.name === 'chromium')!
+  projects.push({
+    ...chromium,
+    test: {
+      ...chromium.test,
+      name: 'firefox',
+      browser: { ...chromium.test.browser, provider: puppeteerFirefox(), instances: [{ browser: 'firefox' }] }
+    }
+  })
+}
+
+export default config

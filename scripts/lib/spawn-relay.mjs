@@ -14,15 +14,19 @@ const relayBin = join(root, 'packages/node-relay/dist/bin.js')
  * @param {string} name for the temp dir and error messages
  * @param {string[]} args flags besides --http, --data-dir and --log-format
  * @param {Array<() => Promise<unknown> | unknown>} cleanups pushed to: stop the process, remove its data dir
+ * @param {{ netns?: string, host?: string, env?: Record<string, string> }} [where] run inside a network
+ *   namespace (`ip netns exec`, the NAT lab), HTTP on `host` (default 127.0.0.1), extra environment
  * @returns {Promise<{ peerId: string, addresses: string[], multiaddrs: string[], http: string, child: import('node:child_process').ChildProcess }>}
  */
-export async function spawnRelay (name, args, cleanups) {
+export async function spawnRelay (name, args, cleanups, where = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), `peermesh-${name}-`))
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
-  const child = spawn(process.execPath, [relayBin, ...args, '--http', '127.0.0.1:0', '--data-dir', dataDir, '--log-format', 'json'], {
+  const argv = [process.execPath, relayBin, ...args, '--http', `${where.host ?? '127.0.0.1'}:0`, '--data-dir', dataDir, '--log-format', 'json']
+  const [file, ...rest] = where.netns === undefined ? argv : ['ip', 'netns', 'exec', where.netns, ...argv]
+  const child = spawn(file, rest, {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' }
+    env: { ...process.env, NO_COLOR: '1', ...where.env }
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   cleanups.push(async () => {

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Benchmarks of the core's hot paths, against the built package (dist/). Mesh formation with
-// real nodes is `bench/mesh.bench.mjs` (`npm run bench:mesh`).
-// Run: `npm run bench -w @peermesh/core` (builds first). Prints the median (p50) and p99 of each
-// task; docs/BENCHMARKS.md quotes one run. Machines here are noisy: compare numbers from one run.
+// real nodes is bench/mesh.bench.mjs (`npm run bench:mesh`).
+// Run: `npm run bench -w @peermesh/core` (builds, compiles the reference PeerManager, runs this
+// with --expose-gc). Prints the median (p50) and p99 of each task, then the PeerManager at 1k,
+// 10k and 100k stored peers (bench/peer-manager.bench.mjs, which also writes
+// docs/bench/peer-manager.svg); docs/BENCHMARKS.md quotes one run. Machines here are noisy:
+// compare numbers from one run.
 import '../../../scripts/node20-polyfills.js'
 import '../dist/shims/node.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Bench } from 'tinybench'
-import { openPeerManager, parseNodeAddress, relayPeerManagerOptions, createMemoryPeerStore } from '../dist/index.js'
-import { createFakeClock } from '../dist/testing/index.js'
+import { parseNodeAddress } from '../dist/index.js'
+import { runPeerManagerBench } from './peer-manager.bench.mjs'
 
 const ids = []
 for (let i = 0; i < 2001; i++) ids.push(peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString())
@@ -18,27 +21,12 @@ const urls = ids.slice(0, 2000).map((id, i) => `ws://${id}@10.${(i >> 8) & 255}.
 const relayed = ids.slice(0, 2000).map(id => `webrtc+ws://${id}@relay.example.com/via/${relayId}`)
 const parsed = urls.map(u => parseNodeAddress(u))
 
-const clock = createFakeClock(1_700_000_000_000)
-const pm = await openPeerManager({
-  selfId: relayId,
-  store: createMemoryPeerStore(),
-  clock,
-  options: { ...relayPeerManagerOptions, maxAddressesPerGroup: 0 }
-})
-for (const url of urls) pm.add(parseNodeAddress(url), { source: 'config' })
-
 let i = 0
 const fast = new Bench({ time: 1000, warmupTime: 200 })
 fast
   .add('parseNodeAddress: ws URL of a known peer', () => { parseNodeAddress(urls[i++ % urls.length]) })
   .add('parseNodeAddress: relayed WebRTC URL', () => { parseNodeAddress(relayed[i++ % relayed.length]) })
   .add('NodeAddress → multiaddr → NodeAddress', () => { parseNodeAddress(parsed[i++ % parsed.length].toMultiaddr().toString()) })
-  .add('PeerManager (2000 peers): tryDialNext + dialFailed', () => {
-    const next = pm.tryDialNext()
-    if (next != null) pm.dialFailed(next)
-    clock.advance(60 * 60 * 1000)
-  })
-  .add('PeerManager (2000 peers): advertise(peer, 100)', () => { pm.advertise(ids[7], 100) })
 await fast.run()
 
 
@@ -49,3 +37,8 @@ const rows = fast.tasks.map(task => {
   return { task: task.name, median: `${(latency.p50 * scale).toFixed(unit === 'ms' ? 1 : 2)} ${unit}`, p99: `${(latency.p99 * scale).toFixed(unit === 'ms' ? 1 : 2)} ${unit}`, samples: latency.samplesCount ?? latency.samples?.length }
 })
 console.table(rows)
+
+const peerManager = await runPeerManagerBench()
+console.log('PeerManager: median per operation by stored peers (indexed, and before: the on-demand ranking)')
+console.table(peerManager.rows)
+console.log(`chart written to ${peerManager.chart}`)

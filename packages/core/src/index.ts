@@ -34,9 +34,11 @@ export { PrivateKeyCorruptError, PrivateKeyStoreIoError } from './identity/error
 
 // libp2p node factory (docs/ARCHITECTURE.md, "Transports"). Node.js builds import the Node 20
 // shim (Promise.withResolvers, global WebSocket) first; browsers get create-libp2p.browser.js.
-export { createLibp2pNode } from './libp2p/create-libp2p.node.js'
-export type { Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices, RelayServerInit } from './libp2p/init.js'
+export { createLibp2pNode, createWebRtcDirectCertificate, webRtcDirectCertificateFromPem } from './libp2p/create-libp2p.node.js'
+export type { IceServersSource, WebRtcDirectCertificateInit, Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices, RelayServerInit } from './libp2p/init.js'
 export { InvalidLibp2pNodeInitError } from './libp2p/errors.js'
+export type { TlsCertificates, WebSocketTlsInit } from './libp2p/tls.js'
+export { ICE_SERVER_LIMITS, InvalidIceServersError, parseIceServersText, validateIceServers } from './libp2p/ice-servers.js'
 export {
   LIBP2P_NODE_DEFAULTS,
   BROWSER_DEFAULTS,
@@ -89,6 +91,7 @@ export {
   type MeshRouterStats,
   type NeighbourLink
 } from './router/router.js'
-export { transportOf, preferredConnection } from './router/connection-kind.js'
+export { transportOf, preferredConnection, isEstablished, peerConnectionOf, selectedCandidatePair, selectedPairFromStats } from './router/connection-kind.js'
+export type { IceCandidateType, PeerConnectionState, SelectedCandidatePair } from './router/connection-kind.js'
 export { MeshTopology, TOPOLOGY_TOPIC, defaultMeshTopologyOptions, type MeshTopologyOptions } from './topology/mesh-topology.js'
 export { BroadcastChannel, BROADCAST_TOPIC, BroadcastTooLargeError, defaultBroadcastChannelOptions, type BroadcastChannelOptions } from './broadcast/broadcast-channel.js'

@@ -78,8 +78,18 @@ export async function runCli (proc: NodeJS.Process): Promise<void> {
     logger.info(`web demo: open ${relay.ready.http}/ in a browser`, { url: `${relay.ready.http}/` })
   }
   const detachChat = attachChatConsole({ node: relay.node, input: proc.stdin, logger })
+  const onHangup = (): void => {
+    if (options.tls == null) {
+      logger.info('SIGHUP ignored: no --tls-cert to reload')
+      return
+    }
+    logger.info('SIGHUP: reloading the tls certificate')
+    void relay.reloadTls()
+  }
+  proc.on('SIGHUP', onHangup)
 
   const signal = await stopRequested
+  proc.off('SIGHUP', onHangup)
   detachChat()
   const stopStartedAt = Date.now()
   logger.info('stopping', { signal })

@@ -19,6 +19,12 @@ export const DEFAULTS = {
   /** Highest `--max-reservations` accepted. */
   maxReservationsLimit: 4096,
   logLevel: 'info' as LogLevel,
+  /** Lifetime of a TURN credential made from `--turn-secret`, seconds (a day, as coturn's docs suggest). */
+  turnCredentialTtlSeconds: 86_400,
+  /** Longest `--turn-credential-ttl` accepted (a week). */
+  turnCredentialTtlLimitSeconds: 7 * 86_400,
+  /** How often the `--tls-cert`/`--tls-key` files are checked for a renewed certificate, ms. */
+  tlsWatchIntervalMs: 2_000,
   /** How long a graceful stop may take before the process exits anyway, ms. */
   stopTimeoutMs: 10_000
 } as const
@@ -60,5 +66,7 @@ export function peerManagerLimitsFor (role: RelayRole, maxConnected: number): Pa
 /** Files inside `--data-dir`. */
 export const DATA_DIR_LAYOUT = {
   identityKey: 'identity.key',
+  /** The WebRTC-Direct certificate and key (PEM, mode 0600): its hash is in the relay's webrtc-direct address. */
+  webRtcDirectCertificate: 'webrtc-direct.pem',
   peerStore: 'peers'
 } as const

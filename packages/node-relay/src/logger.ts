@@ -61,13 +61,31 @@ export function formatPrettyLine (at: number, level: LogLevel, message: string, 
   return parts.join(' ')
 }
 
-/** Errors become `{ name, message, cause }` so that they survive JSON.stringify. */
-function toJsonValue (value: unknown, depth = 0): unknown {
+/**
+ * Errors become `{ name, message, code, cause }` so that they survive JSON.stringify (an
+ * AggregateError adds its `errors`). An error event that is not an Error (a WebSocket's 'error'
+ * event) becomes `{ type, message, error }`, never "[object Object]".
+ */
+export function toJsonValue (value: unknown, depth = 0): unknown {
   if (value instanceof Error) {
     const out: Record<string, unknown> = { name: value.name, message: value.message }
+    const code = (value as { code?: unknown }).code
+    if (typeof code === 'string' || typeof code === 'number') out.code = code
     if (value.cause != null && depth < 3) out.cause = toJsonValue(value.cause, depth + 1)
+    if (value instanceof AggregateError && depth < 3) out.errors = value.errors.slice(0, 8).map(e => toJsonValue(e, depth + 1))
+    return out
+  }
+  if (isErrorEvent(value) && depth < 3) {
+    const out: Record<string, unknown> = { type: value.type }
+    if (typeof value.message === 'string' && value.message !== '') out.message = value.message
+    if (value.error != null) out.error = toJsonValue(value.error, depth + 1)
     return out
   }
   if (typeof value === 'bigint') return value.toString()
   return value
+}
+
+function isErrorEvent (value: unknown): value is { type: string, message?: unknown, error?: unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' &&
+    ('error' in value || 'message' in value)
 }

@@ -9,9 +9,11 @@
  */
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
+import { parseIceServersText } from '@peermesh/core'
 import { UsageError } from './errors.js'
 import { DEFAULTS, defaultListenFor, defaultMaxConnectionsFor } from './defaults.js'
 import { validateBootstrapAddress } from './bootstrap-address.js'
+import { isTurnServer } from './ice/turn-credentials.js'
 
 /** `relay`: WebSocket entry point, circuit relay and bootstrap. `peer`: a plain member joining over WebRTC. */
 export type RelayRole = 'relay' | 'peer'
@@ -57,8 +59,30 @@ export interface RelayOptions {
   maxConnections: number
   /** Circuit-relay reservations a relay grants. @default 128 */
   maxReservations: number
-  /** ICE servers for WebRTC. @default [] */
+  /**
+   * ICE servers for WebRTC: the relay's own node uses them, and `/api/bootstrap` hands them to
+   * pages (TURN servers without credentials get fresh ones from `turnSecret`). @default []
+   */
   iceServers: IceServer[]
+  /**
+   * coturn's `static-auth-secret` (`use-auth-secret`): TURN servers in `iceServers` without a
+   * username get time-limited credentials made from it, fresh for each page. @default undefined
+   */
+  turnSecret?: string
+  /** How long a TURN credential made from `turnSecret` stays valid, seconds. @default 86400 */
+  turnCredentialTtlSeconds: number
+  /**
+   * PEM certificate (chain) and key files: the HTTP server serves HTTPS, WebSocket listen
+   * addresses serve `wss://` (`/ws` becomes `/tls/ws`). Reloaded on SIGHUP and when the files
+   * change. @default undefined (plain HTTP and `ws://`)
+   */
+  tls?: { certPath: string, keyPath: string }
+  /**
+   * UDP port of the relay's WebRTC-Direct listener (on the host of its first IP listen address),
+   * 0 for one chosen by the OS, `null` for none. Its certificate is kept in the data directory.
+   * @default 0 for a relay, null for a peer
+   */
+  webRtcDirectPort: number | null
   /** @default 'info' */
   logLevel: LogLevel
   /** @default 'pretty' when stderr is a terminal, otherwise 'json' */
@@ -183,6 +207,46 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     description: 'WebRTC ICE servers: a JSON array of RTCIceServer objects, or comma-separated stun:/turn:/turns: URLs'
   },
   {
+    flag: 'tls-cert',
+    env: 'PEERMESH_TLS_CERT',
+    shape: 'value',
+    valueName: '<file>',
+    defaultText: 'none (plain http and ws)',
+    description: 'PEM certificate (full chain) for HTTPS and wss://, with --tls-key; /ws listen addresses become /tls/ws; reloaded on SIGHUP and when the file changes'
+  },
+  {
+    flag: 'tls-key',
+    env: 'PEERMESH_TLS_KEY',
+    shape: 'value',
+    valueName: '<file>',
+    defaultText: 'none',
+    description: 'PEM private key of --tls-cert'
+  },
+  {
+    flag: 'webrtc-direct-port',
+    env: 'PEERMESH_WEBRTC_DIRECT_PORT',
+    shape: 'value',
+    valueName: '<port>|off',
+    defaultText: '0 (relay: a UDP port chosen by the OS); off (peer)',
+    description: 'UDP port of the WebRTC-Direct listener browsers reach without any CA certificate (on the host of the first IP --listen address); its certificate, and so its certhash, is kept in the data dir (webrtc-direct.pem); a fixed port keeps the whole address across restarts'
+  },
+  {
+    flag: 'turn-secret',
+    env: 'PEERMESH_TURN_SECRET',
+    shape: 'value',
+    valueName: '<secret>',
+    defaultText: 'none',
+    description: 'coturn static-auth-secret (use-auth-secret): turn:/turns: servers in --ice-servers without credentials get time-limited ones, fresh for every page; prefer the environment variable (a flag shows in ps)'
+  },
+  {
+    flag: 'turn-credential-ttl',
+    env: 'PEERMESH_TURN_CREDENTIAL_TTL',
+    shape: 'value',
+    valueName: '<seconds>',
+    defaultText: String(DEFAULTS.turnCredentialTtlSeconds),
+    description: `how long a credential made from --turn-secret stays valid, 60 to ${DEFAULTS.turnCredentialTtlLimitSeconds} seconds`
+  },
+  {
     flag: 'log-level',
     env: 'PEERMESH_LOG_LEVEL',
     shape: 'value',
@@ -221,7 +285,6 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json']
 const ROLES: readonly RelayRole[] = ['relay', 'peer']
-const ICE_URL_PATTERN = /^(stun|stuns|turn|turns):[^\s,]+$/
 
 /** A raw value and where it came from, for error messages. */
 interface RawValue {
@@ -250,9 +313,26 @@ export function parseCommandLine (argv: readonly string[], context: ParseContext
     maxConnections: parseCount(raw.get('max-connections'), DEFAULTS.maxConnectionsLimit) ?? defaultMaxConnectionsFor(role),
     maxReservations: parseCount(raw.get('max-reservations'), DEFAULTS.maxReservationsLimit) ?? DEFAULTS.maxReservations,
     iceServers: parseIceServers(raw.get('ice-servers')) ?? [],
+    webRtcDirectPort: parsePortOrOff(raw.get('webrtc-direct-port'), role === 'relay' ? 0 : null),
+    turnCredentialTtlSeconds: parseCount(raw.get('turn-credential-ttl'), DEFAULTS.turnCredentialTtlLimitSeconds, 60) ?? DEFAULTS.turnCredentialTtlSeconds,
     logLevel: parseOneOf(raw.get('log-level'), LOG_LEVELS) ?? DEFAULTS.logLevel,
     logFormat: parseOneOf(raw.get('log-format'), LOG_FORMATS) ?? (context.stderrIsTTY ? 'pretty' : 'json'),
     serveDemo: parseDemoSource(raw.get('serve-demo'))
+  }
+  const tlsCert = parseNonEmpty(raw.get('tls-cert'))
+  const tlsKey = parseNonEmpty(raw.get('tls-key'))
+  if ((tlsCert == null) !== (tlsKey == null)) {
+    const given = raw.get(tlsCert != null ? 'tls-cert' : 'tls-key')?.source ?? ''
+    throw new UsageError(`${given}: --tls-cert and --tls-key go together (a certificate and its key)`, given)
+  }
+  if (tlsCert != null && tlsKey != null) options.tls = { certPath: tlsCert, keyPath: tlsKey }
+  const turnSecret = parseNonEmpty(raw.get('turn-secret'))
+  if (turnSecret != null) {
+    const source = raw.get('turn-secret')?.source ?? '--turn-secret'
+    if (!options.iceServers.some(server => isTurnServer(server) && server.username == null && server.credential == null)) {
+      throw new UsageError(`${source}: needs a turn: or turns: server without credentials in --ice-servers to make credentials for`, source)
+    }
+    options.turnSecret = turnSecret
   }
   return { kind: 'run', options }
 }
@@ -336,14 +416,25 @@ function parseOneOf<T extends string> (raw: RawValue | undefined, allowed: reado
   return found
 }
 
-function parseCount (raw: RawValue | undefined, max: number): number | undefined {
+function parseCount (raw: RawValue | undefined, max: number, min = 1): number | undefined {
   if (raw == null) return undefined
   const value = last(raw).trim()
   const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new UsageError(`${raw.source}: expected an integer from 1 to ${max}, got ${JSON.stringify(value)}`, raw.source)
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${raw.source}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, raw.source)
   }
   return n
+}
+
+function parsePortOrOff (raw: RawValue | undefined, fallback: number | null): number | null {
+  if (raw == null) return fallback
+  const value = last(raw).trim()
+  if (value === 'off') return null
+  const port = /^[0-9]{1,5}$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isInteger(port) || port > 65535) {
+    throw new UsageError(`${raw.source}: expected a UDP port from 0 to 65535 or off, got ${JSON.stringify(value)}`, raw.source)
+  }
+  return port
 }
 
 function parseList (raw: RawValue | undefined, parseItem: (item: string) => string): string[] | undefined {
@@ -390,40 +481,11 @@ function parseHttp (raw: RawValue | undefined): HttpAddress | null {
 
 function parseIceServers (raw: RawValue | undefined): IceServer[] | undefined {
   if (raw == null) return undefined
-  const value = last(raw).trim()
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new UsageError(`${raw.source}: ${reason}`, raw.source, cause == null ? undefined : { cause })
+  try {
+    return parseIceServersText(last(raw))
+  } catch (err) {
+    throw new UsageError(`${raw.source}: ${err instanceof Error ? err.message : String(err)}`, raw.source, { cause: err })
   }
-  if (value.startsWith('[')) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(value)
-    } catch (err) {
-      return fail('not valid JSON', err)
-    }
-    if (!Array.isArray(parsed)) return fail('expected a JSON array of ICE servers')
-    return parsed.map((entry: unknown, i) => parseIceServerObject(entry, i, fail))
-  }
-  const urls = value.split(',').map(s => s.trim())
-  for (const url of urls) {
-    if (!ICE_URL_PATTERN.test(url)) fail(`expected stun:, stuns:, turn: or turns: URLs, got ${JSON.stringify(url)}`)
-  }
-  return urls.map(url => ({ urls: url }))
-}
-
-function parseIceServerObject (entry: unknown, index: number, fail: (reason: string) => never): IceServer {
-  if (typeof entry !== 'object' || entry == null || Array.isArray(entry)) return fail(`[${index}] is not an object`)
-  const { urls, username, credential } = entry as Record<string, unknown>
-  const urlList = typeof urls === 'string' ? [urls] : urls
-  if (!Array.isArray(urlList) || urlList.length === 0 || !urlList.every(u => typeof u === 'string' && ICE_URL_PATTERN.test(u))) {
-    return fail(`[${index}].urls must be a stun:/turn: URL or a non-empty array of them`)
-  }
-  if (username != null && typeof username !== 'string') return fail(`[${index}].username must be a string`)
-  if (credential != null && typeof credential !== 'string') return fail(`[${index}].credential must be a string`)
-  const server: IceServer = { urls: typeof urls === 'string' ? urls : urlList as string[] }
-  if (username != null) server.username = username
-  if (credential != null) server.credential = credential
-  return server
 }
 
 function parseDemoSource (raw: RawValue | undefined): DemoSource {
@@ -470,6 +532,7 @@ export function formatHelp (version: string): string {
   lines.push(
     '',
     'HTTP: GET /healthz, /metrics, /api/peers, /api/topology, /api/bootstrap, / (with --serve-demo)',
+    'Signals: SIGINT/SIGTERM stop; SIGHUP reloads the --tls-cert/--tls-key files.',
     'Exit codes: 0 after a clean stop (SIGINT/SIGTERM), 1 on a runtime failure, 2 on a bad flag or value.'
   )
   return lines.join('\n') + '\n'

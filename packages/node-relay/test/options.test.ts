@@ -33,6 +33,8 @@ describe('parseCommandLine', () => {
       maxConnections: defaultMaxConnectionsFor('relay'),
       maxReservations: DEFAULTS.maxReservations,
       iceServers: [],
+      turnCredentialTtlSeconds: DEFAULTS.turnCredentialTtlSeconds,
+      webRtcDirectPort: 0,
       logLevel: 'info',
       logFormat: 'json',
       serveDemo: { kind: 'off' }
@@ -91,6 +93,41 @@ describe('parseCommandLine', () => {
       .toEqual([{ urls: 'stun:127.0.0.1:3478' }, { urls: 'turn:127.0.0.1:3478' }])
     expect(run(['--ice-servers', '[{"urls":["turn:127.0.0.1:3478"],"username":"u","credential":"p"}]']).iceServers)
       .toEqual([{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'p' }])
+  })
+
+  it('takes a TLS certificate and key together, from flags or the environment', () => {
+    expect(run(['--tls-cert', 'fullchain.pem', '--tls-key', 'privkey.pem']).tls).toEqual({ certPath: 'fullchain.pem', keyPath: 'privkey.pem' })
+    expect(run([], { PEERMESH_TLS_CERT: '/etc/c.pem', PEERMESH_TLS_KEY: '/etc/k.pem' }).tls).toEqual({ certPath: '/etc/c.pem', keyPath: '/etc/k.pem' })
+    expect(run([]).tls).toBeUndefined()
+  })
+
+  it('refuses a TLS certificate without its key, and a key without its certificate', () => {
+    expect(usageError(['--tls-cert', 'c.pem']).message).toMatch(/--tls-cert: --tls-cert and --tls-key go together/)
+    expect(usageError([], { PEERMESH_TLS_KEY: 'k.pem' }).source).toBe('PEERMESH_TLS_KEY')
+  })
+
+  it('listens for WebRTC-Direct on a relay by default, on a given UDP port, or not at all', () => {
+    expect(run([]).webRtcDirectPort).toBe(0)
+    expect(run(['--role', 'peer']).webRtcDirectPort).toBeNull()
+    expect(run(['--webrtc-direct-port', '4002']).webRtcDirectPort).toBe(4002)
+    expect(run(['--webrtc-direct-port', 'off']).webRtcDirectPort).toBeNull()
+    expect(run(['--role', 'peer'], { PEERMESH_WEBRTC_DIRECT_PORT: '0' }).webRtcDirectPort).toBe(0)
+    expect(usageError(['--webrtc-direct-port', '65536']).message).toMatch(/expected a UDP port from 0 to 65535 or off/)
+  })
+
+  it('takes a TURN secret (flag or environment) and a credential lifetime', () => {
+    const options = run(['--ice-servers', 'stun:198.19.0.10:3478,turn:198.19.0.10:3478', '--turn-credential-ttl', '600'], { PEERMESH_TURN_SECRET: 's3cret' })
+    expect(options.turnSecret).toBe('s3cret')
+    expect(options.turnCredentialTtlSeconds).toBe(600)
+    expect(run(['--ice-servers', 'turn:198.19.0.10:3478', '--turn-secret', 'x']).turnSecret).toBe('x')
+  })
+
+  it('refuses a TURN secret with no TURN server to make credentials for, and a lifetime out of range', () => {
+    expect(usageError(['--turn-secret', 's']).message).toMatch(/--turn-secret: needs a turn: or turns: server/)
+    expect(usageError(['--ice-servers', 'stun:198.19.0.10:3478', '--turn-secret', 's']).source).toBe('--turn-secret')
+    expect(usageError(['--ice-servers', '[{"urls":"turn:198.19.0.10","username":"u","credential":"p"}]'], { PEERMESH_TURN_SECRET: 's' }).source).toBe('PEERMESH_TURN_SECRET')
+    expect(usageError(['--turn-credential-ttl', '59']).message).toMatch(/expected an integer from 60 to 604800/)
+    expect(usageError(['--turn-credential-ttl', '604801']).source).toBe('--turn-credential-ttl')
   })
 
   it('serves the web-demo package for a bare --serve-demo and a directory for --serve-demo=<dir>', () => {

@@ -16,15 +16,17 @@ import {
   parseNodeAddress
 } from '@peermesh/core'
 import type { Logger, NodeLogEvent, PeerMeshNode, PeerView } from '@peermesh/core'
+import { readCandidatePairs, sameCandidatePairs, type CandidatePairs } from './candidate-types.js'
 import { createChat } from './chat.js'
 import { createEventLog } from './event-log.js'
 import { claimIdentitySlot } from './identity-slot.js'
 import type { IdentitySlot } from './identity-slot.js'
 import { createMeshGraph } from './mesh-graph.js'
 import { shortPeerId } from './mesh-graph-model.js'
-import { pageOptionsFromUrl, peerManagerOverrides } from './page-options.js'
+import { iceServersFromUrl, pageOptionsFromUrl, peerManagerOverrides } from './page-options.js'
+import { requireSecureContext } from './secure-context.js'
 import { countPeers, createDialFailureCounter, createPeerTable } from './peer-table.js'
-import { addressesFromPageUrl, createInviteLink, fetchBootstrap, readCachedBootstrap, withRelayParam, writeCachedBootstrap } from './relay-discovery.js'
+import { addressesFromPageUrl, createInviteLink, fetchBootstrap, readCachedBootstrap, relayAddressesInDialOrder, withRelayParam, writeCachedBootstrap } from './relay-discovery.js'
 import type { BootstrapInfo } from './relay-discovery.js'
 
 /** How often the "connected for" column is refreshed. */
@@ -112,6 +114,7 @@ function normaliseAddress (address: string, source: string): string | undefined 
 
 const relays = new Set<string>()
 let lastPeers: PeerView[] = []
+let candidatePairs: CandidatePairs = new Map()
 
 function renderPeers (views: PeerView[]): void {
   lastPeers = views
@@ -120,7 +123,7 @@ function renderPeers (views: PeerView[]): void {
   ui.knownCount.textContent = String(counts.known)
   dialFailures.observe(views)
   ui.dialsFailed.textContent = String(dialFailures.total())
-  peerTable.render(views, Date.now())
+  peerTable.render(views, Date.now(), candidatePairs)
   ui.noPeers.hidden = views.length > 0
 }
 
@@ -138,7 +141,25 @@ function wire (node: PeerMeshNode, slot: IdentitySlot): void {
   node.addEventListener('broadcast:message', (event) => { chat.show(event.detail) })
   node.addEventListener('addresses:change', () => { renderInvite(node) })
 
-  setInterval(() => { peerTable.render(lastPeers, Date.now()) }, CLOCK_TICK_MS)
+  // Each tick also re-reads which ICE candidates the direct links use (getStats is cheap).
+  let readingPairs = false
+  const refreshCandidatePairs = async (): Promise<void> => {
+    if (readingPairs) return
+    readingPairs = true
+    try {
+      const pairs = await readCandidatePairs(node.libp2p)
+      if (!sameCandidatePairs(pairs, candidatePairs)) {
+        candidatePairs = pairs
+        graph.setCandidatePairs(pairs)
+      }
+    } finally {
+      readingPairs = false
+    }
+  }
+  node.addEventListener('peers:change', () => { void refreshCandidatePairs().then(() => { peerTable.render(lastPeers, Date.now(), candidatePairs) }) })
+  setInterval(() => {
+    void refreshCandidatePairs().then(() => { peerTable.render(lastPeers, Date.now(), candidatePairs) })
+  }, CLOCK_TICK_MS)
 
   ui.addPeerForm.addEventListener('submit', (event) => {
     event.preventDefault()
@@ -235,10 +256,10 @@ function cachedOriginRelay (): BootstrapInfo | undefined {
   }
 }
 
-/** Adds the relay addresses of an `/api/bootstrap` answer; returns those that were new. */
+/** Adds the relay addresses of an `/api/bootstrap` answer (in dial order); returns those that were new. */
 function addOriginRelay (info: BootstrapInfo): string[] {
   const added: string[] = []
-  for (const raw of info.addresses) {
+  for (const raw of relayAddressesInDialOrder(info.addresses, location.protocol)) {
     const address = normaliseAddress(raw, '/api/bootstrap')
     if (address === undefined || relays.has(address)) continue
     relays.add(address)
@@ -247,7 +268,20 @@ function addOriginRelay (info: BootstrapInfo): string[] {
   return added
 }
 
+/** `stun:a, turn:b (with credentials)`, for the event log; never the credentials themselves. */
+function describeIceServers (servers: RTCIceServer[]): string {
+  if (servers.length === 0) return 'none (host candidates only)'
+  return servers.map(server => {
+    const urls = typeof server.urls === 'string' ? [server.urls] : server.urls
+    return `${urls.join(' ')}${server.username != null ? ' (with credentials)' : ''}`
+  }).join(', ')
+}
+
 async function start (): Promise<void> {
+  requireSecureContext(window.isSecureContext, location.href)
+  // `?ice=` (checked before anything starts: a malformed value stops the page with its reason)
+  // wins over the relay's list; otherwise the origin's `/api/bootstrap` answer names them.
+  const iceFromUrl = iceServersFromUrl(location.href)
   setStatus('Claiming an identity slot…')
   const slot = await claimIdentitySlot({ locks: navigator.locks, session: sessionStorage })
   ui.slot.textContent = `(slot ${slot.slot}${slot.resumed ? ', resumed' : ''})`
@@ -263,6 +297,9 @@ async function start (): Promise<void> {
   const cached = cachedOriginRelay()
   if (cached !== undefined) addOriginRelay(cached)
   const originAnswer = askOrigin()
+  // Asked before every new peer connection: the first ones wait for the origin's answer (at
+  // most its 5 s bound), so that they get the relay's STUN/TURN servers and fresh credentials.
+  const iceServers = async (): Promise<RTCIceServer[]> => iceFromUrl ?? (await originAnswer)?.iceServers ?? []
   if (relays.size === 0) {
     setStatus('Looking for a relay at this origin…')
     const info = await originAnswer
@@ -280,6 +317,7 @@ async function start (): Promise<void> {
     privateKey,
     peerStore,
     bootstrap: [...relays],
+    iceServers,
     logger: pageLogger,
     peerManager: peerManagerOverrides(pageOptions.options, browserPeerManagerOptions)
   })
@@ -298,6 +336,7 @@ async function start (): Promise<void> {
     const address = normaliseAddress(raw, 'the invite link')
     if (address !== undefined) node.addPeer(address)
   }
+  if (iceFromUrl !== undefined) note('info', `ICE servers from ?ice=: ${describeIceServers(iceFromUrl)}`)
   renderPeers(node.peers())
   graph.update(node.topology())
   renderInvite(node)
@@ -306,6 +345,7 @@ async function start (): Promise<void> {
   if (info !== undefined) {
     for (const address of addOriginRelay(info)) node.addPeer(address)
     note('info', `relay at this origin: ${shortPeerId(info.peerId)}`, { relay: info.peerId, addresses: info.addresses })
+    if (iceFromUrl === undefined) note('info', `ICE servers from the relay: ${describeIceServers(info.iceServers ?? [])}`)
     renderInvite(node)
   } else if (relays.size === 0) {
     setStatus('No relay found: add a relay address below, or open the page with ?relay=<address>.', true)

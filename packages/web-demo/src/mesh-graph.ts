@@ -13,6 +13,7 @@
  */
 import ForceGraph from 'force-graph'
 import type { TopologyGraph } from '@peermesh/core'
+import { candidatePairLabel, type CandidatePairs } from './candidate-types.js'
 import { createMeshGraphModel } from './mesh-graph-model.js'
 import type { MeshLink, MeshLinkKind, MeshNode, MeshNodeKind } from './mesh-graph-model.js'
 
@@ -45,6 +46,8 @@ const NODE_RADIUS: Record<MeshNodeKind, number> = { self: 8, browser: 6, node: 6
 
 export interface MeshGraphView {
   update: (graph: TopologyGraph) => void
+  /** The ICE candidate pairs of this tab's direct links, shown in their labels. */
+  setCandidatePairs: (pairs: CandidatePairs) => void
   destroy: () => void
 }
 
@@ -53,6 +56,17 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
   const canvasHost = document.createElement('div')
   canvasHost.className = 'graph-canvas'
   container.append(canvasHost)
+
+  let candidatePairs: CandidatePairs = new Map()
+  let selfId: string | undefined
+  /** ` (srflx ↔ srflx)` for a link of this tab whose candidate pair is known. */
+  const candidateSuffix = (link: MeshLink): string => {
+    const ends = [typeof link.source === 'string' ? link.source : link.source.id, typeof link.target === 'string' ? link.target : link.target.id]
+    if (selfId === undefined || !ends.includes(selfId)) return ''
+    const other = ends[0] === selfId ? ends[1] : ends[0]
+    const pair = other === undefined ? undefined : candidatePairs.get(other)
+    return pair === undefined ? '' : ` (${candidatePairLabel(pair)})`
+  }
 
   const graph = new ForceGraph<MeshNode, MeshLink>(canvasHost)
     .backgroundColor('#ffffff')
@@ -68,7 +82,7 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
     .linkColor((link) => LINK_STYLES[link.kind].colour)
     .linkLineDash((link) => LINK_STYLES[link.kind].dash)
     .linkWidth((link) => LINK_STYLES[link.kind].width)
-    .linkLabel((link) => `${link.transport}${link.rttMs === undefined ? '' : `, ${Math.round(link.rttMs)} ms`}`)
+    .linkLabel((link) => `${link.transport}${candidateSuffix(link)}${link.rttMs === undefined ? '' : `, ${Math.round(link.rttMs)} ms`}`)
     .cooldownTime(4000)
     .graphData({ nodes: [], links: [] })
 
@@ -123,7 +137,12 @@ export function createMeshGraph (container: HTMLElement): MeshGraphView {
   })
 
   return {
+    setCandidatePairs (pairs) {
+      candidatePairs = pairs
+      graph.linkLabel(graph.linkLabel())
+    },
     update (topology) {
+      selfId = topology.self
       const change = model.apply(topology)
       const nodes = model.nodes()
       const links = model.links()

@@ -2,7 +2,40 @@
  * Node options a page URL may set, for experiments and tests: `?maxConnected=<n>` caps this tab's
  * connections (the e2e suite uses it to check that a small limit holds and the mesh stays whole).
  * Anything malformed or out of range is ignored with a note; the core defaults apply.
+ *
+ * `?ice=` names the ICE servers (STUN/TURN) for a page served somewhere other than its relay, in
+ * the relay's `--ice-servers` syntax: comma-separated URLs or a JSON array of `RTCIceServer`s. It
+ * wins over the relay's `/api/bootstrap` list. A malformed value stops the start with
+ * {@link InvalidIceParamError}: a user who asked for TURN must not silently get none.
  */
+import { InvalidIceServersError, parseIceServersText } from '@peermesh/core'
+
+/** The page URL parameter that names the ICE servers. */
+export const ICE_PARAM = 'ice'
+
+/** `?ice=` is malformed; the message says what is wrong and what is expected. */
+export class InvalidIceParamError extends Error {
+  override name = 'InvalidIceParamError'
+}
+
+/**
+ * The ICE servers of `?ice=`, or undefined when the page URL has none.
+ *
+ * @throws {InvalidIceParamError}
+ */
+export function iceServersFromUrl (pageUrl: URL | string): RTCIceServer[] | undefined {
+  const raw = new URL(pageUrl).searchParams.get(ICE_PARAM)
+  if (raw === null) return undefined
+  try {
+    return parseIceServersText(raw)
+  } catch (err) {
+    const reason = err instanceof InvalidIceServersError ? err.message : String(err)
+    throw new InvalidIceParamError(
+      `?${ICE_PARAM}= is not a list of ICE servers (${reason}). Expected comma-separated stun:/turn: URLs, e.g. ?${ICE_PARAM}=stun:stun.example.org:3478, or a JSON array such as ?${ICE_PARAM}=[{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}] (URL-encoded).`,
+      { cause: err }
+    )
+  }
+}
 
 /** Accepted range of `?maxConnected=`. */
 export const MAX_CONNECTED_RANGE = { min: 1, max: 256 } as const

@@ -3,9 +3,11 @@
  * focus, hover and text selection survive the frequent `peers:change` events.
  *
  * Each row carries the stable test hooks `data-testid=peer-row`, `data-peer-id`, `data-state`,
- * `data-transport` and `data-direction` (see the package README).
+ * `data-transport`, `data-direction` and, for a direct WebRTC link whose ICE selected a pair,
+ * `data-candidate-local`, `data-candidate-remote` and `data-via-turn` (see the package README).
  */
-import type { PeerState, PeerTransport, PeerView } from '@peermesh/core'
+import type { PeerState, PeerTransport, PeerView, SelectedCandidatePair } from '@peermesh/core'
+import { candidatePairLabel, viaTurn, type CandidatePairs } from './candidate-types.js'
 import { shortPeerId } from './mesh-graph-model.js'
 
 /** The values of `data-state`; `inactive` peers (never dialed nor accepted) show as `banned`. */
@@ -26,6 +28,8 @@ export interface PeerRowModel {
   transport?: PeerRowTransport
   transportLabel: string
   direction?: 'inbound' | 'outbound'
+  /** The ICE candidate pair of a direct WebRTC link. */
+  candidates?: SelectedCandidatePair
   score: string
   rtt: string
   since: string
@@ -78,7 +82,7 @@ export function formatSince (since: number | undefined, nowMs: number): string {
   return `${Math.floor(seconds / 3600)} h`
 }
 
-export function toPeerRow (view: PeerView, nowMs: number): PeerRowModel {
+export function toPeerRow (view: PeerView, nowMs: number, candidates?: SelectedCandidatePair): PeerRowModel {
   const row: PeerRowModel = {
     peerId: view.peerId,
     shortId: shortPeerId(view.peerId),
@@ -96,6 +100,10 @@ export function toPeerRow (view: PeerView, nowMs: number): PeerRowModel {
   }
   if (view.transport !== undefined) row.transport = TRANSPORT_HOOK[view.transport]
   if (view.direction !== undefined) row.direction = view.direction
+  if (candidates !== undefined && view.state === 'connected' && row.transport === 'webrtc') {
+    row.candidates = candidates
+    row.transportLabel = `${row.transportLabel} · ${candidatePairLabel(candidates)}`
+  }
   return row
 }
 
@@ -147,7 +155,7 @@ export function createDialFailureCounter (): DialFailureCounter {
 }
 
 export interface PeerTableView {
-  render: (views: readonly PeerView[], nowMs: number) => void
+  render: (views: readonly PeerView[], nowMs: number, candidates?: CandidatePairs) => void
 }
 
 /**
@@ -190,6 +198,15 @@ export function createPeerTable (tbody: HTMLTableSectionElement, onCopy: (addres
     else row.dataset.transport = model.transport
     if (model.direction === undefined) delete row.dataset.direction
     else row.dataset.direction = model.direction
+    if (model.candidates === undefined) {
+      delete row.dataset.candidateLocal
+      delete row.dataset.candidateRemote
+      delete row.dataset.viaTurn
+    } else {
+      row.dataset.candidateLocal = model.candidates.local
+      row.dataset.candidateRemote = model.candidates.remote
+      row.dataset.viaTurn = String(viaTurn(model.candidates))
+    }
     const idCell = row.cells[0]
     const code = idCell?.querySelector('code')
     const copy = idCell?.querySelector('button')
@@ -213,7 +230,7 @@ export function createPeerTable (tbody: HTMLTableSectionElement, onCopy: (addres
   }
 
   return {
-    render (views, nowMs) {
+    render (views, nowMs, candidates) {
       const sorted = sortPeerViews(views)
       const seen = new Set<string>()
       let previous: HTMLTableRowElement | null = null
@@ -224,7 +241,7 @@ export function createPeerTable (tbody: HTMLTableSectionElement, onCopy: (addres
           row = createRow(view.peerId)
           rows.set(view.peerId, row)
         }
-        fill(row, toPeerRow(view, nowMs))
+        fill(row, toPeerRow(view, nowMs, candidates?.get(view.peerId)))
         const wantedNext: ChildNode | null = previous === null ? tbody.firstChild : previous.nextSibling
         if (wantedNext !== row) tbody.insertBefore(row, wantedNext)
         previous = row

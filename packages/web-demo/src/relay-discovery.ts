@@ -12,6 +12,8 @@
  * `parseNodeAddress` from `@peermesh/core` before handing it to the node.
  */
 
+import { validateIceServers } from '@peermesh/core'
+
 /** The page URL parameter that names a relay to bootstrap from. */
 export const RELAY_PARAM = 'relay'
 /** The page URL parameter that names a peer (the inviter) to dial directly. */
@@ -102,6 +104,8 @@ export function withRelayParam (pageUrl: URL | string, relay: string): string {
 export interface BootstrapInfo {
   peerId: string
   addresses: string[]
+  /** The relay operator's ICE servers for pages (TURN credentials fresh); absent from older relays. */
+  iceServers?: RTCIceServer[]
 }
 
 /** Validates an `/api/bootstrap` body (already parsed JSON). */
@@ -120,7 +124,13 @@ export function parseBootstrapResponse (body: unknown): BootstrapInfo {
   if (bounded.length === 0) {
     throw new InvalidBootstrapResponseError('/api/bootstrap answer lists no usable address')
   }
-  return { peerId, addresses: bounded }
+  const { iceServers } = body as Record<string, unknown>
+  if (iceServers === undefined) return { peerId, addresses: bounded }
+  try {
+    return { peerId, addresses: bounded, iceServers: validateIceServers(iceServers) }
+  } catch (err) {
+    throw new InvalidBootstrapResponseError(`/api/bootstrap answer has invalid "iceServers": ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
 }
 
 export interface FetchBootstrapInit {
@@ -167,6 +177,29 @@ export async function fetchBootstrap (init: FetchBootstrapInit): Promise<Bootstr
   }
   return parseBootstrapResponse(body)
 }
+
+/**
+ * The order in which a tab tries a relay's addresses: `wss`, then `ws`, then `webrtc-direct`
+ * (which needs no CA certificate), then anything else, each group in its given order. The
+ * PeerManager dials a peer's addresses in this order and moves to the next one after a failure
+ * (an address that failed goes behind those that have not), so a tab falls back from the
+ * WebSocket to WebRTC-Direct and back. A page served over `https:` cannot open `ws://` (mixed
+ * content), so those are left out there.
+ */
+export function relayAddressesInDialOrder (addresses: readonly string[], pageProtocol: string): string[] {
+  const rank = (address: string): number => {
+    const scheme = address.slice(0, address.indexOf('://'))
+    const index = RELAY_SCHEME_ORDER.indexOf(scheme)
+    return index === -1 ? RELAY_SCHEME_ORDER.length : index
+  }
+  return addresses
+    .filter(address => pageProtocol !== 'https:' || !address.startsWith('ws://'))
+    .map((address, index) => ({ address, index, rank: rank(address) }))
+    .sort((a, b) => (a.rank - b.rank) || (a.index - b.index))
+    .map(entry => entry.address)
+}
+
+const RELAY_SCHEME_ORDER = ['wss', 'ws', 'webrtc-direct']
 
 /** The localStorage key under which the origin's last `/api/bootstrap` answer is kept. */
 export const BOOTSTRAP_CACHE_KEY = 'peermesh-bootstrap'

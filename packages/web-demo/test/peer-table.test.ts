@@ -10,6 +10,19 @@ function view (peerId: string, state: PeerView['state'], extra: Partial<PeerView
 
 describe('peer table', () => {
   describe('toPeerRow', () => {
+    it('shows the ICE candidate pair of a direct WebRTC link, and says when it goes through TURN', () => {
+      const direct = toPeerRow(view('p', 'connected', { transport: 'webrtc' }), NOW, { local: 'srflx', remote: 'srflx' })
+      expect(direct.transportLabel).toBe('webrtc · srflx ↔ srflx')
+      expect(direct.candidates).toEqual({ local: 'srflx', remote: 'srflx' })
+      const turn = toPeerRow(view('p', 'connected', { transport: 'webrtc' }), NOW, { local: 'relay', remote: 'prflx' })
+      expect(turn.transportLabel).toBe('webrtc · relay ↔ prflx (TURN)')
+    })
+
+    it('shows no candidate pair for a link that is not WebRTC or not connected', () => {
+      expect(toPeerRow(view('p', 'connected', { transport: 'circuit' }), NOW, { local: 'host', remote: 'host' }).candidates).toBeUndefined()
+      expect(toPeerRow(view('p', 'dialing'), NOW, { local: 'host', remote: 'host' }).transportLabel).toBe('—')
+    })
+
     it('shows a connected peer with its transport, direction, RTT and age', () => {
       const row = toPeerRow(view('12D3KooWabcdefabcdef123456', 'connected', {
         addresses: ['webrtc://a', 'ws://b'],

@@ -10,6 +10,7 @@ import {
   fetchBootstrap,
   InvalidBootstrapResponseError,
   parseBootstrapResponse,
+  relayAddressesInDialOrder,
   withRelayParam
 } from '../src/relay-discovery.js'
 
@@ -65,12 +66,38 @@ describe('relay discovery', () => {
     })
   })
 
+  describe('relayAddressesInDialOrder', () => {
+    const ws = 'ws://id@127.0.0.1:4001'
+    const wss = 'wss://id@relay.example.org:443'
+    const direct = 'webrtc-direct://id@198.19.0.10:4002?certhash=uEiA'
+    const tcp = 'tcp://id@127.0.0.1:4003'
+
+    it('tries wss, then ws, then webrtc-direct, then the rest', () => {
+      expect(relayAddressesInDialOrder([direct, tcp, ws, wss], 'http:')).toEqual([wss, ws, direct, tcp])
+    })
+
+    it('leaves ws:// out of a page served over https (mixed content)', () => {
+      expect(relayAddressesInDialOrder([ws, direct, wss], 'https:')).toEqual([wss, direct])
+    })
+
+    it('keeps the given order within one scheme', () => {
+      const other = 'webrtc-direct://id@127.0.0.1:5000?certhash=uEiB'
+      expect(relayAddressesInDialOrder([other, direct], 'http:')).toEqual([other, direct])
+    })
+  })
+
   describe('parseBootstrapResponse', () => {
     it('accepts the relay answer and bounds its address list', () => {
       const addresses = Array.from({ length: 40 }, (_, i) => `ws://id@127.0.0.1:${1000 + i}`)
       const info = parseBootstrapResponse({ peerId: '12D3KooWRelay', addresses })
       expect(info.peerId).toBe('12D3KooWRelay')
       expect(info.addresses).toEqual(addresses.slice(0, DISCOVERY_LIMITS.maxBootstrapAddresses))
+    })
+
+    it('reads the ICE servers the relay hands out', () => {
+      const iceServers = [{ urls: 'stun:198.19.0.10:3478' }, { urls: ['turn:198.19.0.10:3478'], username: '1:peermesh', credential: 'c' }]
+      expect(parseBootstrapResponse({ peerId: 'r', addresses: [RELAY], iceServers }).iceServers).toEqual(iceServers)
+      expect(parseBootstrapResponse({ peerId: 'r', addresses: [RELAY] }).iceServers).toBeUndefined()
     })
 
     it('skips addresses that are not strings', () => {
@@ -85,7 +112,8 @@ describe('relay discovery', () => {
       ['an empty peerId', { peerId: '', addresses: [RELAY] }],
       ['no addresses', { peerId: 'r' }],
       ['addresses that is not an array', { peerId: 'r', addresses: RELAY }],
-      ['no usable address', { peerId: 'r', addresses: ['', 7] }]
+      ['no usable address', { peerId: 'r', addresses: ['', 7] }],
+      ['iceServers that are not a list of ICE servers', { peerId: 'r', addresses: [RELAY], iceServers: [{ urls: 'http://x' }] }]
     ])('rejects %s with InvalidBootstrapResponseError', (_label, body) => {
       expect(() => parseBootstrapResponse(body)).toThrow(InvalidBootstrapResponseError)
     })

@@ -16,6 +16,8 @@ export const LIBP2P_NODE_DEFAULTS = Object.freeze({
   role: 'node' as Libp2pNodeRole,
   /** No STUN/TURN: ICE uses host candidates only. Never a public server. */
   iceServers: Object.freeze([]) as readonly RTCIceServer[],
+  /** Every candidate type (host, server-reflexive, relayed). */
+  iceTransportPolicy: 'all' as RTCIceTransportPolicy,
   /** Local development dials `ws://127.0.0.1:…` relays. */
   allowInsecureWebSockets: true,
   /** Local development dials loopback/LAN addresses. */

@@ -6,7 +6,7 @@
 import { BROWSER_DEFAULTS, WEBRTC_MEMBER_LISTEN } from './constants.js'
 import { InvalidLibp2pNodeInitError } from './errors.js'
 import { createLibp2pNodeFor, type Libp2pRuntime } from './libp2p-options.js'
-import type { Libp2pNodeInit, Libp2pNodeServices } from './init.js'
+import type { Libp2pNodeInit, Libp2pNodeServices, WebRtcDirectCertificateInit } from './init.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 
 /** Browser overrides of `LIBP2P_NODE_DEFAULTS` (values and reasons in `BROWSER_DEFAULTS`). */
@@ -38,4 +38,14 @@ export async function createLibp2pNode<S extends ServiceMap = Record<never, neve
   init: Libp2pNodeInit<S>
 ): Promise<Libp2p<Libp2pNodeServices & S>> {
   return await createLibp2pNodeFor(init, browserRuntime)
+}
+
+/** WebRTC-Direct certificates are for listeners, and a browser cannot listen: always throws. */
+export async function createWebRtcDirectCertificate (): Promise<WebRtcDirectCertificateInit> {
+  throw new InvalidLibp2pNodeInitError('webRtcDirectCertificate', 'a browser cannot listen for WebRTC-Direct, so it needs no certificate')
+}
+
+/** WebRTC-Direct certificates are for listeners, and a browser cannot listen: always throws. */
+export function webRtcDirectCertificateFromPem (): WebRtcDirectCertificateInit {
+  throw new InvalidLibp2pNodeInitError('webRtcDirectCertificate', 'a browser cannot listen for WebRTC-Direct, so it needs no certificate')
 }

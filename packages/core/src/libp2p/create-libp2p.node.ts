@@ -6,6 +6,9 @@
 import '../shims/node.js'
 import { LIBP2P_NODE_DEFAULTS, RELAY_WEBSOCKET_LISTEN, WEBRTC_MEMBER_LISTEN } from './constants.js'
 import { createLibp2pNodeFor, type Libp2pRuntime } from './libp2p-options.js'
+import { processWebRtcDirectCertificate } from './webrtc-direct-certificate.node.js'
+
+export { createWebRtcDirectCertificate, webRtcDirectCertificateFromPem } from './webrtc-direct-certificate.node.js'
 import type { Libp2pNodeInit, Libp2pNodeServices } from './init.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 
@@ -16,7 +19,24 @@ const nodeRuntime: Libp2pRuntime = {
     maxConnections: LIBP2P_NODE_DEFAULTS.maxConnections,
     dialConcurrency: LIBP2P_NODE_DEFAULTS.dialConcurrency
   },
-  defaultListen: (role) => role === 'relay' ? RELAY_WEBSOCKET_LISTEN : WEBRTC_MEMBER_LISTEN
+  defaultListen: (role) => role === 'relay' ? RELAY_WEBSOCKET_LISTEN : WEBRTC_MEMBER_LISTEN,
+  adaptIceServer: percentEncodeIceCredentials,
+  defaultWebRtcDirectCertificate: processWebRtcDirectCertificate
+}
+
+/**
+ * node-datachannel 0.33's `RTCPeerConnection` hands each server to libdatachannel as a URL,
+ * `turn:<username>:<credential>@host`, without encoding them, and libdatachannel URL-decodes
+ * them. TURN REST credentials (`<expiry>:<name>`, a base64 HMAC with `/`, `+`, `=`) then reach
+ * the TURN server cut at the first colon and are refused (401). Encoding them here makes them
+ * arrive intact (tested against coturn in node-relay's test/process/turn.test.ts).
+ */
+export function percentEncodeIceCredentials (server: RTCIceServer): RTCIceServer {
+  return {
+    ...server,
+    ...(server.username != null ? { username: encodeURIComponent(server.username) } : {}),
+    ...(typeof server.credential === 'string' ? { credential: encodeURIComponent(server.credential) } : {})
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+import type { TlsCertificates, WebSocketTlsInit } from './tls.js'
 
 /**
  * What a node is for:
@@ -28,6 +29,24 @@ export type Libp2pNodeServices = {
   ping: Ping
   pubsub: GossipSub
   relay?: CircuitRelayService
+  /** Present when the node was created with `webSocketTls`. */
+  tls?: TlsCertificates
+}
+
+/**
+ * ICE servers, or a function that gives them (asked before each new peer connection, e.g. for
+ * fresh TURN credentials).
+ */
+export type IceServersSource = RTCIceServer[] | (() => RTCIceServer[] | Promise<RTCIceServer[]>)
+
+/** A WebRTC-Direct listener's certificate, as `webRTCDirect({ certificate })` takes it. */
+export interface WebRtcDirectCertificateInit {
+  /** PKCS#8 PEM private key (ECDSA P-256). */
+  privateKey: string
+  /** PEM certificate. */
+  pem: string
+  /** Multibase (base64url) sha2-256 multihash of the certificate's DER. */
+  certhash: string
 }
 
 /** Circuit relay server limits (role `relay` only). */
@@ -101,9 +120,37 @@ export interface Libp2pNodeInit<S extends ServiceMap = Record<never, never>> {
    * ICE servers for WebRTC. None by default: host candidates only, which is what a single
    * machine or a LAN needs. Never point this at a public STUN/TURN server in tests.
    *
+   * A function is asked again before every new peer connection, so that time-limited TURN
+   * credentials (coturn's `use-auth-secret`) can be fresh for each; when it throws or returns
+   * something other than an array, that peer connection uses host candidates only.
+   *
    * @default []
    */
-  iceServers?: RTCIceServer[]
+  iceServers?: IceServersSource
+  /**
+   * A certificate and key (PEM) for WebSocket listeners: `/tls/ws` (or `/wss`) listen addresses
+   * serve `wss://` with it. Renew it with `node.services.tls.renew()`. Node.js only.
+   *
+   * @default undefined (no TLS: `/tls/ws` listen addresses fail)
+   */
+  webSocketTls?: WebSocketTlsInit
+  /**
+   * The certificate of `/udp/<port>/webrtc-direct` listen addresses (@libp2p/webrtc's
+   * `TransportCertificate`: an ECDSA P-256 key and self-signed certificate as PEM, and its
+   * certhash). Kept by the caller so that the certhash, and so the address, survives restarts.
+   * Every node can dial webrtc-direct addresses whether or not it listens on one.
+   *
+   * @default in Node.js, one certificate made per process and shared by the nodes given none
+   *   (a new certhash at every start); browsers cannot listen
+   */
+  webRtcDirectCertificate?: WebRtcDirectCertificateInit
+  /**
+   * Which ICE candidates WebRTC may use: `relay` uses TURN-relayed candidates only (every direct
+   * path is refused), as `RTCConfiguration.iceTransportPolicy`.
+   *
+   * @default 'all'
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy
   /**
    * Allow dialling insecure `ws://` addresses (also as the first hop of a circuit address).
    * libp2p's browser connection gater refuses them; we relax exactly that rule, nothing else.

@@ -10,15 +10,16 @@ import { memory } from '@libp2p/memory'
 import { noise } from '@libp2p/noise'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
-import { webRTC } from '@libp2p/webrtc'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { createConnectionGater } from './connection-gater.js'
+import { tlsCertificates } from './tls.js'
 import { GOSSIPSUB_DEFAULTS, LIBP2P_NODE_DEFAULTS, RELAY_SERVER_DEFAULTS } from './constants.js'
 import { InvalidLibp2pNodeInitError } from './errors.js'
-import type { Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices } from './init.js'
+import type { IceServersSource, Libp2pNodeInit, Libp2pNodeRole, Libp2pNodeServices, WebRtcDirectCertificateInit } from './init.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -32,10 +33,14 @@ export interface Libp2pRuntime {
   }
   /** Listen addresses of `role` when `listen` is not given; throws for a role this runtime cannot host. */
   defaultListen: (role: Libp2pNodeRole) => readonly string[]
+  /** Rewrites each ICE server for this runtime's WebRTC implementation. @default as given */
+  adaptIceServer?: (server: RTCIceServer) => RTCIceServer
+  /** The WebRTC-Direct certificate of a node given none. @default none (@libp2p/webrtc's own) */
+  defaultWebRtcDirectCertificate?: () => Promise<WebRtcDirectCertificateInit>
 }
 
 const ROLES: readonly Libp2pNodeRole[] = ['relay', 'node', 'browser']
-const OUR_SERVICES: ReadonlySet<string> = new Set(['identify', 'identifyPush', 'ping', 'pubsub', 'relay'])
+const OUR_SERVICES: ReadonlySet<string> = new Set(['identify', 'identifyPush', 'ping', 'pubsub', 'relay', 'tls'])
 
 function requirePositiveInteger (option: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -76,8 +81,12 @@ export function buildLibp2pOptions<S extends ServiceMap> (
     throw new InvalidLibp2pNodeInitError('role', `expected one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}`)
   }
   const iceServers = init.iceServers ?? [...LIBP2P_NODE_DEFAULTS.iceServers]
-  if (!Array.isArray(iceServers)) {
-    throw new InvalidLibp2pNodeInitError('iceServers', 'expected an array of RTCIceServer')
+  if (!Array.isArray(iceServers) && typeof iceServers !== 'function') {
+    throw new InvalidLibp2pNodeInitError('iceServers', 'expected an array of RTCIceServer or a function returning one')
+  }
+  const iceTransportPolicy = init.iceTransportPolicy ?? LIBP2P_NODE_DEFAULTS.iceTransportPolicy
+  if (iceTransportPolicy !== 'all' && iceTransportPolicy !== 'relay') {
+    throw new InvalidLibp2pNodeInitError('iceTransportPolicy', `expected 'all' or 'relay', got ${JSON.stringify(iceTransportPolicy)}`)
   }
   const maxConnections = requirePositiveInteger('maxConnections', init.maxConnections ?? runtime.defaults.maxConnections)
   const dialConcurrency = requirePositiveInteger('dialConcurrency', init.dialConcurrency ?? runtime.defaults.dialConcurrency)
@@ -125,14 +134,25 @@ export function buildLibp2pOptions<S extends ServiceMap> (
       }
     })
   }
+  const webSocketTls = init.webSocketTls
+  if (webSocketTls != null) {
+    if (typeof webSocketTls.cert !== 'string' || typeof webSocketTls.key !== 'string' || webSocketTls.cert === '' || webSocketTls.key === '') {
+      throw new InvalidLibp2pNodeInitError('webSocketTls', 'expected { cert, key } as PEM strings')
+    }
+    services.tls = tlsCertificates()
+  }
   Object.assign(services, extraServices)
 
   return {
     privateKey: init.privateKey,
     addresses: { listen, announce },
     transports: [
-      webSockets(),
-      webRTC({ rtcConfiguration: { iceServers } }),
+      webSockets(webSocketTls == null ? {} : { https: { cert: webSocketTls.cert, key: webSocketTls.key } }),
+      webRTC({ rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy, runtime.adaptIceServer) }),
+      webRTCDirect({
+        rtcConfiguration: rtcConfigurationFor(iceServers, iceTransportPolicy, runtime.adaptIceServer),
+        ...(init.webRtcDirectCertificate != null ? { certificate: { ...init.webRtcDirectCertificate } } : {})
+      }),
       circuitRelayTransport(),
       ...(useMemory ? [memory()] : [])
     ],
@@ -153,11 +173,35 @@ export function buildLibp2pOptions<S extends ServiceMap> (
   }
 }
 
+/**
+ * The `rtcConfiguration` given to @libp2p/webrtc: a function, so that it is asked before every new
+ * peer connection (and a function `iceServers` with it). It always sets `iceServers`: left
+ * undefined, @libp2p/webrtc would fill in its default public STUN servers.
+ */
+export function rtcConfigurationFor (
+  iceServers: IceServersSource,
+  iceTransportPolicy: RTCIceTransportPolicy,
+  adaptIceServer: (server: RTCIceServer) => RTCIceServer = server => server
+): () => Promise<RTCConfiguration> {
+  return async () => {
+    let servers: unknown = iceServers
+    if (typeof iceServers === 'function') {
+      try {
+        servers = await iceServers()
+      } catch {
+        servers = []
+      }
+    }
+    return { iceServers: Array.isArray(servers) ? (servers as RTCIceServer[]).map(adaptIceServer) : [], iceTransportPolicy }
+  }
+}
+
 /** Build and create the node (started only when `init.start` is true). */
 export async function createLibp2pNodeFor<S extends ServiceMap> (
   init: Libp2pNodeInit<S>,
   runtime: Libp2pRuntime
 ): Promise<Libp2p<Libp2pNodeServices & S>> {
-  const options = buildLibp2pOptions(init, runtime)
+  const webRtcDirectCertificate = init.webRtcDirectCertificate ?? await runtime.defaultWebRtcDirectCertificate?.()
+  const options = buildLibp2pOptions(webRtcDirectCertificate == null ? init : { ...init, webRtcDirectCertificate }, runtime)
   return await createLibp2p<Libp2pNodeServices & S>({ ...options, start: init.start ?? false })
 }

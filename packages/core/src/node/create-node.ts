@@ -33,7 +33,8 @@ import {
 import { createMemoryPeerStore } from '../store/memory-peer-store.js'
 import type { PeerStore } from '../store/peer-store.js'
 import { createLibp2pNode } from '../libp2p/create-libp2p.node.js'
-import type { Libp2pNodeServices } from '../libp2p/init.js'
+import type { IceServersSource, Libp2pNodeServices, WebRtcDirectCertificateInit } from '../libp2p/init.js'
+import type { WebSocketTlsInit } from '../libp2p/tls.js'
 import { MeshRouter, type MeshRouterOptions } from '../router/router.js'
 import { MeshTopology, type MeshTopologyOptions } from '../topology/mesh-topology.js'
 import { createSlotHint } from '../topology/slot-hint.js'
@@ -67,8 +68,12 @@ export interface PeerMeshNodeInit {
   listen?: string[]
   /** Multiaddrs to announce instead of the listen addresses (public addresses behind NAT). @default [] */
   announce?: string[]
-  /** ICE servers for WebRTC. @default [] (host candidates only; never a public STUN server) */
-  iceServers?: RTCIceServer[]
+  /** ICE servers for WebRTC, or a function asked before each peer connection (fresh TURN credentials). @default [] (host candidates only; never a public STUN server) */
+  iceServers?: IceServersSource
+  /** TLS for `/tls/ws` listen addresses (relay): PEM certificate and key; renew with `libp2p.services.tls.renew()`. @default undefined */
+  webSocketTls?: WebSocketTlsInit
+  /** The certificate of `/udp/<port>/webrtc-direct` listen addresses, kept so the certhash survives restarts (relay). @default undefined (new at every start) */
+  webRtcDirectCertificate?: WebRtcDirectCertificateInit
   /** Allow dialing `ws://` addresses. @default true */
   allowInsecureWebSockets?: boolean
   /** Allow dialing private and loopback addresses. @default true */
@@ -404,6 +409,8 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     ...(init.listen != null ? { listen: init.listen } : role !== 'relay' ? { listen: [...MEMBER_LISTEN] } : {}),
     ...(init.announce != null ? { announce: init.announce } : {}),
     ...(init.iceServers != null ? { iceServers: init.iceServers } : {}),
+    ...(init.webSocketTls != null ? { webSocketTls: init.webSocketTls } : {}),
+    ...(init.webRtcDirectCertificate != null ? { webRtcDirectCertificate: init.webRtcDirectCertificate } : {}),
     ...(init.allowInsecureWebSockets != null ? { allowInsecureWebSockets: init.allowInsecureWebSockets } : {}),
     ...(init.allowPrivateAddresses != null ? { allowPrivateAddresses: init.allowPrivateAddresses } : {}),
     ...(init.memory != null ? { memory: init.memory } : {}),

@@ -3,6 +3,13 @@
  * implementation exposes them (in Node, `@libp2p/prometheus-metrics` → `/metrics`). All of them
  * are calculated on scrape from the components' own counters: nothing to keep in sync.
  *
+ * Counters: libp2p's metrics bridges *add* what a counter's `calculate` returns on each read
+ * (`@libp2p/prometheus-metrics` calls prom-client's `inc(value)` in its collect hook, and libp2p's
+ * own `libp2p_data_transfer_bytes_total` returns the bytes since the last read). Our components
+ * keep running totals, so every counter here goes through {@link increaseSinceLastRead} /
+ * {@link increasesSinceLastRead}, which turn a running total into the increase since the previous
+ * read. Gauges (`registerMetric`, `registerMetricGroup`) are set, so they take the value itself.
+ *
  * | metric | kind | labels |
  * |---|---|---|
  * | peermesh_peers | gauge group | state: connected, dialing, backoff, banned, known, inactive |
@@ -57,25 +64,25 @@ export function registerMeshMetrics (metrics: Metrics, s: MeshMetricsSources): v
   metrics.registerCounterGroup('peermesh_dials_total', {
     help: 'Dials by outcome',
     label: 'outcome',
-    calculate: () => {
+    calculate: increasesSinceLastRead(() => {
       const r = s.router.stats
       return { started: r.dialsStarted, succeeded: r.dialsSucceeded, failed: r.dialsFailed, timed_out: r.dialsTimedOut }
-    }
+    })
   })
   metrics.registerCounterGroup('peermesh_inbound_total', {
     help: 'Inbound (or libp2p-initiated) connections by outcome',
     label: 'outcome',
-    calculate: () => ({ accepted: s.router.stats.inboundAccepted, rejected: s.router.stats.inboundRejected })
+    calculate: increasesSinceLastRead(() => ({ accepted: s.router.stats.inboundAccepted, rejected: s.router.stats.inboundRejected }))
   })
-  metrics.registerCounter('peermesh_evictions_total', { help: 'Peers evicted', calculate: () => s.router.stats.evictions })
-  metrics.registerCounter('peermesh_bans_total', { help: 'Bans issued', calculate: () => s.peerManager.stats().bansIssued })
-  metrics.registerCounter('peermesh_duplicate_connections_closed_total', { help: 'Second connections to a peer closed (one connection per pair)', calculate: () => s.router.stats.duplicateConnectionsClosed })
-  metrics.registerCounter('peermesh_heartbeat_failures_total', { help: 'Heartbeats (pings) that failed or timed out', calculate: () => s.router.stats.heartbeatFailures })
-  metrics.registerCounter('peermesh_dead_peers_total', { help: 'Peers dropped after missing heartbeats', calculate: () => s.router.stats.deadPeers })
+  metrics.registerCounter('peermesh_evictions_total', { help: 'Peers evicted', calculate: increaseSinceLastRead(() => s.router.stats.evictions) })
+  metrics.registerCounter('peermesh_bans_total', { help: 'Bans issued', calculate: increaseSinceLastRead(() => s.peerManager.stats().bansIssued) })
+  metrics.registerCounter('peermesh_duplicate_connections_closed_total', { help: 'Second connections to a peer closed (one connection per pair)', calculate: increaseSinceLastRead(() => s.router.stats.duplicateConnectionsClosed) })
+  metrics.registerCounter('peermesh_heartbeat_failures_total', { help: 'Heartbeats (pings) that failed or timed out', calculate: increaseSinceLastRead(() => s.router.stats.heartbeatFailures) })
+  metrics.registerCounter('peermesh_dead_peers_total', { help: 'Peers dropped after missing heartbeats', calculate: increaseSinceLastRead(() => s.router.stats.deadPeers) })
   metrics.registerCounterGroup('peermesh_pex_total', {
     help: 'Peer exchange events',
     label: 'event',
-    calculate: () => {
+    calculate: increasesSinceLastRead(() => {
       const p = s.pex.stats()
       return {
         requests_sent: p.requestsSent,
@@ -86,43 +93,43 @@ export function registerMeshMetrics (metrics: Metrics, s: MeshMetricsSources): v
         responses_sent: p.responsesSent,
         penalties: p.penalties
       }
-    }
+    })
   })
   metrics.registerCounterGroup('peermesh_pex_addresses_total', {
     help: 'Addresses through peer exchange by outcome',
     label: 'outcome',
-    calculate: () => {
+    calculate: increasesSinceLastRead(() => {
       const p = s.pex.stats()
       return { added: p.addressesAdded, rejected: p.addressesRejected, invalid: p.addressesInvalid, sent: p.addressesSent }
-    }
+    })
   })
   metrics.registerCounterGroup('peermesh_queue_drops_total', {
     help: 'Messages dropped from full bounded queues',
     label: 'queue',
-    calculate: () => ({ peer_updates: s.peerManager.stats().updatesDropped, session_outbox: s.sessions.drops })
+    calculate: increasesSinceLastRead(() => ({ peer_updates: s.peerManager.stats().updatesDropped, session_outbox: s.sessions.drops }))
   })
   metrics.registerCounterGroup('peermesh_sessions_total', {
     help: 'Session protocol events',
     label: 'event',
-    calculate: () => {
+    calculate: increasesSinceLastRead(() => {
       const x = s.sessions.stats
       return { opened: x.opened, received: x.received, invalid: x.invalid, goodbyes_sent: x.goodbyesSent, goodbyes_received: x.goodbyesReceived }
-    }
+    })
   })
   metrics.registerMetric('peermesh_topology_nodes', { help: 'Nodes in the mesh graph as this node sees it', calculate: () => s.topology.graph().nodes.length })
   metrics.registerMetric('peermesh_topology_edges', { help: 'Edges in the mesh graph as this node sees it', calculate: () => s.topology.graph().edges.length })
   metrics.registerCounterGroup('peermesh_broadcast_total', {
     help: 'Broadcast messages',
     label: 'event',
-    calculate: () => ({ ...s.broadcast.stats })
+    calculate: increasesSinceLastRead(() => ({ ...s.broadcast.stats }))
   })
   metrics.registerCounterGroup('peermesh_store_total', {
     help: 'Peer store activity',
     label: 'event',
-    calculate: () => {
+    calculate: increasesSinceLastRead(() => {
       const m = s.peerManager.stats()
       return { writes: m.storeWrites, errors: m.storeErrors, skipped_records: m.recordsSkipped }
-    }
+    })
   })
 }
 
@@ -135,9 +142,39 @@ export function registerRelayReservationMetrics (metrics: Metrics, relayReservat
   metrics.registerCounterGroup('peermesh_relay_reservations_total', {
     help: 'Relay reservation events',
     label: 'event',
-    calculate: () => {
+    calculate: increasesSinceLastRead(() => {
       const r = relayReservations.stats()
       return { attempts: r.attempts, failures: r.failures, lost: r.lost, renewals: r.renewals }
-    }
+    })
   })
+}
+
+/**
+ * A counter's `calculate` for libp2p's metrics: reads a running total and returns how much it grew
+ * since the previous read (the first read returns the whole total). A total that went down (a
+ * component replaced, its count restarted) adds nothing and becomes the new baseline, so the
+ * exported counter never decreases.
+ */
+export function increaseSinceLastRead (readTotal: () => number): () => number {
+  let last = 0
+  return () => {
+    const total = readTotal()
+    const increase = total >= last ? total - last : 0
+    last = total
+    return increase
+  }
+}
+
+/** {@link increaseSinceLastRead} for a counter group: one running total per label value. */
+export function increasesSinceLastRead (readTotals: () => Record<string, number>): () => Record<string, number> {
+  const last = new Map<string, number>()
+  return () => {
+    const increases: Record<string, number> = {}
+    for (const [key, total] of Object.entries(readTotals())) {
+      const previous = last.get(key) ?? 0
+      increases[key] = total >= previous ? total - previous : 0
+      last.set(key, total)
+    }
+    return increases
+  }
 }

@@ -1,11 +1,13 @@
 /**
  * What the PeerManager holds about one peer in memory, how it maps to the persisted
- * {@link PeerRecord}, and the pure functions over it: score, ranking order, retry delay and
- * misbehaviour decay.
+ * {@link PeerRecord}, and the pure functions over it: score, dial order of addresses, retry
+ * delay and misbehaviour decay. The ranking itself is kept by `peer-indexes.ts`.
  */
 import { parseNodeAddress, type NodeAddress } from '../address/index.js'
 import type { Random } from '../clock.js'
+import type { PeerState } from '../node/types.js'
 import type { AddressSource, PeerRecord } from '../store/peer-store.js'
+import type { HeapHandle } from './indexed-heap.js'
 import type { PeerManagerOptions } from './options.js'
 
 /** Highest score a report can give a peer (reports saturate here). */
@@ -67,6 +69,33 @@ export interface PeerEntry {
   readonly fixedScore: number | undefined
   /** Not persisted: a random number breaking ties in the ranking, drawn once per entry. */
   readonly tieBreak: number
+
+  // Index bookkeeping, owned by PeerIndexes (peer-indexes.ts) and refreshed by its reindex(),
+  // which the PeerManager calls after every change to the peer. Nothing else writes these.
+  /** Order of insertion into the book: the ranking's last tie-break (as a stable sort kept it). */
+  seq: number
+  /** Cached sort keys of the ranking, as of the last reindex. */
+  rankInactive: boolean
+  rankScore: number
+  rankFailures: number
+  /** Address count as of the last reindex: the peer's size in the ranking (advertise's draws). */
+  rankAddresses: number
+  /** Order of becoming connected (-1 while not): the lowest-connected order's last tie-break. */
+  connSeq: number
+  /** Cached `addresses` in dial order ({@link sortAddressesForDial}); undefined with one address or none. */
+  dialOrder: AddressEntry[] | undefined
+  /** `peers()` / `stats()` state as of the last reindex (undefined: not indexed). */
+  state: PeerState | undefined
+  /** Earliest retry/cooldown/ban end a dial search skipping this peer would note (Infinity: none). */
+  waitAt: number
+  inRanked: boolean
+  /** May be dialed now (marked in the ranking). */
+  dialable: boolean
+  inConnected: boolean
+  /** In the wake-up heap: when this peer's state may next change with time alone. */
+  wakeHandle: HeapHandle<PeerEntry> | undefined
+  /** In the expiry heap: keyed by a `lastSeenAt` (possibly older than the current one). */
+  expiryHandle: HeapHandle<PeerEntry> | undefined
 }
 
 export interface PeerEntryConfig {
@@ -88,7 +117,21 @@ export function createPeerEntry (peerId: string, now: number, config: PeerEntryC
     lastSeenAt: now,
     persistent: config.persistent,
     fixedScore: config.fixedScore,
-    tieBreak: config.random()
+    tieBreak: config.random(),
+    seq: -1,
+    rankInactive: false,
+    rankScore: 0,
+    rankFailures: 0,
+    rankAddresses: 0,
+    connSeq: -1,
+    dialOrder: undefined,
+    state: undefined,
+    waitAt: Infinity,
+    inRanked: false,
+    dialable: false,
+    inConnected: false,
+    wakeHandle: undefined,
+    expiryHandle: undefined
   }
 }
 
@@ -191,29 +234,13 @@ export function peerScore (entry: PeerEntry): number {
   return entry.score - totalDialFailures(entry)
 }
 
-/**
- * Ranking order, best first: active before inactive, then score descending, then fewer dial
- * failures, then the entry's random tie-break.
- */
-export function compareRank (a: PeerEntry, b: PeerEntry): number {
-  if (a.inactive !== b.inactive) return a.inactive ? 1 : -1
-  return (peerScore(b) - peerScore(a)) ||
-    (totalDialFailures(a) - totalDialFailures(b)) ||
-    (a.tieBreak - b.tieBreak)
-}
-
-/** `entries` in ranking order (see {@link compareRank}), computing each peer's sort keys once. */
-export function rankPeers (entries: Iterable<PeerEntry>): PeerEntry[] {
-  const keyed = [...entries].map(entry => ({ entry, score: peerScore(entry), failures: totalDialFailures(entry) }))
-  keyed.sort((a, b) => {
-    if (a.entry.inactive !== b.entry.inactive) return a.entry.inactive ? 1 : -1
-    return (b.score - a.score) || (a.failures - b.failures) || (a.entry.tieBreak - b.entry.tieBreak)
-  })
-  return keyed.map(k => k.entry)
+/** The peer's addresses in dial order, from the cache the indexes keep. */
+export function dialOrderOf (entry: PeerEntry): Iterable<AddressEntry> {
+  return entry.dialOrder ?? entry.addresses.values()
 }
 
 /** Addresses in the order a dial tries them: verified, then config, then gossip; fewer failures first. */
-export function addressesInDialOrder (entry: PeerEntry): AddressEntry[] {
+export function sortAddressesForDial (entry: PeerEntry): AddressEntry[] {
   return [...entry.addresses.values()].sort((x, y) =>
     (SOURCE_TRUST[y.source] - SOURCE_TRUST[x.source]) || (x.dialFailures - y.dialFailures))
 }

@@ -32,6 +32,10 @@
  * Every state change wakes the waiting `dialNext()` / `evictNext()` (they re-check and wait
  * again if nothing is possible), and a waiting `dialNext()` also wakes at the earliest retry,
  * cooldown or ban deadline, on the injected clock: there is no way to lose a wake-up.
+ *
+ * No decision walks or sorts the whole book: `PeerIndexes` (peer-indexes.ts) keeps the ranking,
+ * the dialable peers, the connected peers lowest first, the wake-up and expiry heaps and the
+ * per-state counts up to date; every change to a peer ends with `reindex()` of that peer.
  */
 import {
   addressGroup, isLoopbackAddress, isPrivateAddress, isRelayedAddress, parseNodeAddress, type NodeAddress
@@ -47,10 +51,11 @@ import {
 } from './errors.js'
 import { mergePeerManagerOptions, peerManagerOptionsProblems, type PeerManagerOptions } from './options.js'
 import {
-  BAN_FOREVER, addressesInDialOrder, clampScore, compareRank, countDialFailure, createAddressEntry,
-  createPeerEntry, decayedMisbehaviour, outranksSource, peerEntryFromRecord, peerEntryToRecord,
-  peerScore, persistentPeerScore, rankPeers, retryDelayMs, trimBanReason, type AddressEntry, type PeerEntry
+  BAN_FOREVER, clampScore, countDialFailure, createAddressEntry, createPeerEntry, decayedMisbehaviour, dialOrderOf,
+  outranksSource, peerEntryFromRecord, peerEntryToRecord, persistentPeerScore, retryDelayMs, trimBanReason,
+  type AddressEntry, type PeerEntry
 } from './peer-entry.js'
+import { compareLowestKeys, PeerIndexes } from './peer-indexes.js'
 import { StoreWriter } from './store-writer.js'
 import {
   BoundedPeerUpdateQueue, DEFAULT_SUBSCRIPTION_BUFFER_SIZE, type PeerUpdate, type PeerUpdateSubscription,
@@ -67,6 +72,26 @@ const EXPIRY_SWEEP_INTERVAL_MS = 60_000
 const LAST_SEEN_WRITE_INTERVAL_MS = 3_600_000
 /** Share of `advertise()` answers taken from the best-ranked peers; the rest is drawn from all. */
 const ADVERTISE_TOP_SHARE = 0.75
+
+/**
+ * Uniform draws advertise() makes for `need` addresses below its top picks before it lists the
+ * pool instead: enough when at least about a quarter of the stored addresses are eligible.
+ */
+function advertiseDrawBudget (need: number): number {
+  return 4 * need + 32
+}
+
+/** The address at `offset` in the peer's dial order. */
+function addressAtOffset (entry: PeerEntry, offset: number): AddressEntry {
+  if (entry.dialOrder !== undefined) return entry.dialOrder[offset] as AddressEntry
+  if (offset === 0) {
+    const first = entry.addresses.values().next()
+    if (first.done !== true) return first.value
+  }
+  let i = 0
+  for (const a of entry.addresses.values()) if (i++ === offset) return a
+  throw new Error('address index out of date')
+}
 
 interface Connection {
   direction: 'inbound' | 'outbound'
@@ -92,8 +117,8 @@ class PeerManagerImpl implements PeerManager {
 
   /** Every known peer: add(), accepted(), ban(), misbehaved(), load; pruning deletes. */
   private readonly book = new Map<string, PeerEntry>()
-  /** Cached ranking of `book`, best first; cleared by every change that can reorder it. */
-  private ranked: PeerEntry[] | undefined
+  /** Ranking, dialable peers, connected peers, deadlines, per-state counts over `book`. */
+  private readonly indexes: PeerIndexes
   /** Stored addresses per addressGroup(), for the subnet and relay caps. */
   private readonly groupSizes = new Map<string, number>()
 
@@ -103,6 +128,8 @@ class PeerManagerImpl implements PeerManager {
   private readonly upgrading = new Map<string, string>()
   /** Connected peers: dialed() / accepted() → disconnected(). */
   private readonly connected = new Map<string, Connection>()
+  /** How many of `connected` are outbound. */
+  private outboundConnected = 0
   /** Ready peers: ready() → disconnected(). */
   private readonly readySet = new Set<string>()
   /** Queued for eviction: errored(), ban(), inactivate(), upgrade → tryEvictNext(). */
@@ -114,7 +141,10 @@ class PeerManagerImpl implements PeerManager {
 
   private readonly dialWake: WakeSignal
   private readonly evictWake: WakeSignal
-  /** Earliest retry/cooldown/ban deadline seen by the last dial search (Infinity: none). */
+  /**
+   * Earliest retry/cooldown/ban deadline a dial search that found nothing passed on its way
+   * (Infinity: none); only read right after tryDialNext() returned undefined.
+   */
   private nextDialDeadline = Infinity
   private readonly subscriptions = new Set<BoundedPeerUpdateQueue>()
   private readonly writer: StoreWriter
@@ -147,6 +177,17 @@ class PeerManagerImpl implements PeerManager {
     this.logger = init.logger ?? silentLogger
     this.persistentIds = new Set((init.persistentPeers ?? []).map(a => a.peerId))
     this.fixedScores = new Map(Object.entries(init.peerScores ?? {}))
+    this.indexes = new PeerIndexes({
+      isConnected: peerId => this.connected.has(peerId),
+      isDialing: peerId => this.dialing.has(peerId),
+      cooldownAt: (peerId, now) => {
+        const until = this.cooldownUntil.get(peerId)
+        if (until === undefined) return 0
+        if (until > now) return until
+        this.cooldownUntil.delete(peerId)
+        return 0
+      }
+    })
     this.dialWake = new WakeSignal(this.clock)
     this.evictWake = new WakeSignal(this.clock)
     this.writer = new StoreWriter(init.store, peerId => {
@@ -174,13 +215,13 @@ class PeerManagerImpl implements PeerManager {
           (failures, persistent) => this.retryDelay(failures, persistent))
         this.counters.addressesSkipped += droppedAddresses
         this.book.set(entry.peerId, entry)
+        this.indexes.insert(entry, this.clock.now())
         for (const a of entry.addresses.values()) this.countGroup(a.address, +1)
       } catch (err) {
         this.counters.recordsSkipped++
         this.logger.warn('skipping a stored peer record', { peerId: record.peerId, error: err })
       }
     }
-    this.ranked = undefined
   }
 
   configure (persistentPeers: readonly NodeAddress[]): void {
@@ -209,6 +250,7 @@ class PeerManagerImpl implements PeerManager {
     if (entry !== undefined && existing !== undefined) {
       if (outranksSource(source, existing.source)) {
         existing.source = source
+        this.indexes.reindex(entry, now)
         this.persist(entry)
       }
       if (now - entry.lastSeenAt >= LAST_SEEN_WRITE_INTERVAL_MS) this.persist(entry)
@@ -224,13 +266,15 @@ class PeerManagerImpl implements PeerManager {
       return this.refuse('peer-full', address)
     }
 
+    const isNew = entry === undefined
     if (entry === undefined) {
       entry = createPeerEntry(address.peerId, now, this.entryConfig(address.peerId))
       this.book.set(entry.peerId, entry)
     }
     entry.addresses.set(url, createAddressEntry(address, source))
     entry.lastSeenAt = Math.max(entry.lastSeenAt, now)
-    this.ranked = undefined
+    if (isNew) this.indexes.insert(entry, now)
+    else this.indexes.reindex(entry, now)
     this.countGroup(address, +1)
     this.counters.addressesAdded++
     this.persist(entry)
@@ -294,6 +338,7 @@ class PeerManagerImpl implements PeerManager {
     const { entry, address, victim } = candidate
     if (victim !== undefined) this.upgrading.set(victim, entry.peerId)
     this.dialing.set(entry.peerId, address.url)
+    this.indexes.reindex(entry, this.clock.now())
     this.counters.dialsStarted++
     return address.address
   }
@@ -320,45 +365,42 @@ class PeerManagerImpl implements PeerManager {
   }
 
   /**
-   * The best dialable address, without changing any state. Also records in `nextDialDeadline`
-   * the earliest moment a skipped peer becomes dialable, for `dialNext()`'s timer.
+   * The best dialable address, without changing any state: the first peer of the dialable
+   * index and its first address whose retry delay is over. When there is none, records in
+   * `nextDialDeadline` the earliest moment a peer ranked above the stopping point becomes
+   * dialable, for `dialNext()`'s timer (what a walk down the ranking would have passed).
    */
   private findDialCandidate (now: number): DialCandidate | undefined {
     this.nextDialDeadline = Infinity
     if (this.closed || !this.hasDialSlot()) return undefined
+    this.indexes.refresh(now)
+    const entry = this.indexes.firstDialable()
+    if (entry === undefined) {
+      this.nextDialDeadline = this.indexes.earliestWaitBefore(undefined)
+      return undefined
+    }
+    let address: AddressEntry | undefined
+    // Retry deadlines of the candidate's addresses tried before the one that is due.
+    let passedRetryAt = Infinity
+    for (const a of dialOrderOf(entry)) {
+      if (a.retryAt <= now) {
+        address = a
+        break
+      }
+      if (a.retryAt < passedRetryAt) passedRetryAt = a.retryAt
+    }
+    if (address === undefined) throw new Error('dialable index out of date')
     const o = this.options
     const upgradeOnly = o.maxConnected > 0 && this.connected.size + this.dialing.size >= o.maxConnected
-    for (const entry of this.rank()) {
-      if (entry.inactive || this.dialing.has(entry.peerId) || this.connected.has(entry.peerId)) continue
-      if (this.isBannedEntry(entry, now)) {
-        this.noteDialDeadline(entry.bannedUntil)
-        continue
-      }
-      const cooldown = this.cooldownUntil.get(entry.peerId)
-      if (cooldown !== undefined) {
-        if (cooldown > now) {
-          this.noteDialDeadline(cooldown)
-          continue
-        }
-        this.cooldownUntil.delete(entry.peerId)
-      }
-      for (const address of addressesInDialOrder(entry)) {
-        if (address.retryAt > now) {
-          this.noteDialDeadline(address.retryAt)
-          continue
-        }
-        if (!upgradeOnly) return { entry, address, victim: undefined }
-        // Full: only a peer that outscores a connected one may use an upgrade slot. Peers further
-        // down the ranking score no higher, so if this one finds no victim, nobody will.
-        const victim = this.findUpgradeVictim(entry.peerId, peerScore(entry))
-        return victim === undefined ? undefined : { entry, address, victim }
-      }
+    if (!upgradeOnly) return { entry, address, victim: undefined }
+    // Full: only a peer that outscores a connected one may use an upgrade slot. Peers further
+    // down the ranking score no higher, so if this one finds no victim, nobody will.
+    const victim = this.findUpgradeVictim(entry.peerId, entry.rankScore)
+    if (victim === undefined) {
+      this.nextDialDeadline = Math.min(this.indexes.earliestWaitBefore(entry), passedRetryAt)
+      return undefined
     }
-    return undefined
-  }
-
-  private noteDialDeadline (at: number): void {
-    if (Number.isFinite(at) && at < this.nextDialDeadline) this.nextDialDeadline = at
+    return { entry, address, victim }
   }
 
   dialFailed (address: NodeAddress): void {
@@ -373,10 +415,10 @@ class PeerManagerImpl implements PeerManager {
       countDialFailure(a)
       a.lastDialFailureAt = now
       a.retryAt = now + this.retryDelay(a.dialFailures, entry.persistent)
-      this.ranked = undefined
       this.persist(entry)
       this.logger.debug('dial failed', { address: a.url, failures: a.dialFailures, retryAt: a.retryAt })
     }
+    if (entry !== undefined) this.indexes.reindex(entry, this.clock.now())
     this.changed()
   }
 
@@ -384,12 +426,12 @@ class PeerManagerImpl implements PeerManager {
     const peerId = address.peerId
     this.dialing.delete(peerId)
     const victim = this.releaseReservationOf(peerId)
+    const entry = this.book.get(peerId)
+    const now = this.clock.now()
     try {
       if (peerId === this.selfId) throw new SelfConnectionError()
       if (this.connected.has(peerId)) throw new AlreadyConnectedError(peerId)
-      const entry = this.book.get(peerId)
       if (entry === undefined) throw new UnknownPeerError(peerId)
-      const now = this.clock.now()
       if (this.isBannedEntry(entry, now)) throw new PeerBannedError(peerId, entry.bannedUntil)
       if (entry.inactive) throw new InactivePeerError(peerId)
       const o = this.options
@@ -411,13 +453,14 @@ class PeerManagerImpl implements PeerManager {
         a.lastConnectedAt = now
       }
       entry.lastSeenAt = now
-      this.ranked = undefined
       if (full && victim !== undefined) this.queueUpgradeEviction(victim)
       this.connected.set(peerId, { direction: 'outbound', since: now })
+      this.outboundConnected++
       this.cooldownUntil.delete(peerId)
       this.counters.dialsSucceeded++
       this.persist(entry)
     } finally {
+      if (entry !== undefined) this.indexes.reindex(entry, now)
       this.changed()
     }
   }
@@ -427,7 +470,7 @@ class PeerManagerImpl implements PeerManager {
     const lowest = this.lowestEvictable()
     const reservedEntry = this.book.get(reserved)
     const reservedStillThere = reservedEntry !== undefined && this.isEvictable(reserved)
-    if (reservedStillThere && (lowest === undefined || compareLowest(reservedEntry, lowest) <= 0)) {
+    if (reservedStillThere && (lowest === undefined || compareLowestKeys(reservedEntry, lowest) <= 0)) {
       this.evict.add(reserved)
     } else if (lowest !== undefined) {
       this.evict.add(lowest.peerId)
@@ -461,11 +504,11 @@ class PeerManagerImpl implements PeerManager {
     if (entry === undefined) {
       entry = createPeerEntry(peerId, now, this.entryConfig(peerId))
       this.book.set(peerId, entry)
-      this.ranked = undefined
+      this.indexes.insert(entry, now)
     }
     const o = this.options
     if (o.maxConnected > 0 && this.connected.size >= o.maxConnected) {
-      const victim = this.findUpgradeVictim(peerId, peerScore(entry))
+      const victim = this.findUpgradeVictim(peerId, entry.rankScore)
       if (victim !== undefined) {
         this.upgrading.delete(victim)
         this.evict.add(victim)
@@ -474,6 +517,7 @@ class PeerManagerImpl implements PeerManager {
     entry.lastSeenAt = now
     this.connected.set(peerId, { direction: 'inbound', since: now })
     this.cooldownUntil.delete(peerId)
+    this.indexes.reindex(entry, now)
     this.counters.accepted++
     this.persist(entry)
     this.prune()
@@ -495,7 +539,7 @@ class PeerManagerImpl implements PeerManager {
     const o = this.options
     if (o.maxConnected === 0 || this.connected.size < o.maxConnected) return undefined
     if (this.connected.size >= o.maxConnected + o.maxConnectedUpgrade) return new ConnectionLimitError(peerId)
-    const score = entry !== undefined ? peerScore(entry) : this.scoreOfNewPeer(peerId)
+    const score = entry !== undefined ? entry.rankScore : this.scoreOfNewPeer(peerId)
     return this.findUpgradeVictim(peerId, score) === undefined ? new ConnectionLimitError(peerId) : undefined
   }
 
@@ -537,7 +581,9 @@ class PeerManagerImpl implements PeerManager {
   }
 
   disconnected (peerId: string): void {
+    const connection = this.connected.get(peerId)
     const wasConnected = this.connected.delete(peerId)
+    if (connection?.direction === 'outbound') this.outboundConnected--
     const wasReady = this.readySet.delete(peerId)
     this.upgrading.delete(peerId)
     this.evict.delete(peerId)
@@ -548,6 +594,7 @@ class PeerManagerImpl implements PeerManager {
       const entry = this.book.get(peerId)
       if (entry !== undefined) {
         entry.lastSeenAt = now
+        this.indexes.reindex(entry, now)
         this.persist(entry)
       }
     }
@@ -566,7 +613,7 @@ class PeerManagerImpl implements PeerManager {
     if (entry === undefined || peerId === this.selfId) return
     this.logger.info('peer marked inactive', { peerId, reason })
     entry.inactive = true
-    this.ranked = undefined
+    this.indexes.reindex(entry, this.clock.now())
     if (this.connected.has(peerId)) this.evict.add(peerId)
     this.persist(entry)
     this.changed()
@@ -589,7 +636,7 @@ class PeerManagerImpl implements PeerManager {
     const score = clampScore(entry.score + delta)
     if (score === entry.score) return
     entry.score = score
-    this.ranked = undefined
+    this.indexes.reindex(entry, this.clock.now())
     this.persist(entry)
     this.changed()
   }
@@ -617,6 +664,7 @@ class PeerManagerImpl implements PeerManager {
     const until = Number.isFinite(ttlMs) && ttlMs > 0 ? Math.min(now + ttlMs, BAN_FOREVER) : BAN_FOREVER
     entry.bannedUntil = Math.max(entry.bannedUntil, until)
     entry.banReason = trimBanReason(reason)
+    this.indexes.reindex(entry, now)
     this.counters.bansIssued++
     this.logger.info('peer banned', { peerId, reason: entry.banReason, until: entry.bannedUntil })
     if (this.connected.has(peerId)) this.evict.add(peerId)
@@ -641,18 +689,13 @@ class PeerManagerImpl implements PeerManager {
     if (entry === undefined) {
       entry = createPeerEntry(peerId, now, this.entryConfig(peerId))
       this.book.set(peerId, entry)
-      this.ranked = undefined
+      this.indexes.insert(entry, now)
     }
     return entry
   }
 
   // ---------------------------------------------------------------------------------------------
   // Ranking, upgrades, pruning
-
-  private rank (): PeerEntry[] {
-    this.ranked ??= rankPeers(this.book.values())
-    return this.ranked
-  }
 
   private entryConfig (peerId: string): { persistent: boolean, fixedScore: number | undefined, random: Random } {
     return { persistent: this.persistentIds.has(peerId), fixedScore: this.fixedScores.get(peerId), random: this.random }
@@ -668,13 +711,7 @@ class PeerManagerImpl implements PeerManager {
   }
 
   private lowestConnected (eligible: (peerId: string) => boolean): PeerEntry | undefined {
-    let lowest: PeerEntry | undefined
-    for (const peerId of this.connected.keys()) {
-      const entry = this.book.get(peerId)
-      if (entry === undefined || !eligible(peerId)) continue
-      if (lowest === undefined || compareLowest(entry, lowest) < 0) lowest = entry
-    }
-    return lowest
+    return this.indexes.lowestConnected(entry => eligible(entry.peerId))
   }
 
   private lowestEvictable (): PeerEntry | undefined {
@@ -688,21 +725,18 @@ class PeerManagerImpl implements PeerManager {
   private findUpgradeVictim (candidate: string, score: number): string | undefined {
     for (const [victim, to] of this.upgrading) if (to === candidate) return victim
     const lowest = this.lowestEvictable()
-    return lowest !== undefined && peerScore(lowest) < score ? lowest.peerId : undefined
+    return lowest !== undefined && lowest.rankScore < score ? lowest.peerId : undefined
   }
 
   /**
    * While over `maxPeers`, deletes the lowest-ranked peer that is neither dialing, connected nor
-   * persistent. Usually one peer over: a linear scan per deletion, no sort.
+   * persistent: taken from the ranking's bottom end (skipping only such peers).
    */
   private prune (): void {
     const max = this.options.maxPeers
     while (max > 0 && this.book.size > max) {
-      let lowest: PeerEntry | undefined
-      for (const entry of this.book.values()) {
-        if (entry.persistent || this.dialing.has(entry.peerId) || this.connected.has(entry.peerId)) continue
-        if (lowest === undefined || compareRank(entry, lowest) > 0) lowest = entry
-      }
+      const lowest = this.indexes.lowestRanked(entry =>
+        !entry.persistent && !this.dialing.has(entry.peerId) && !this.connected.has(entry.peerId))
       if (lowest === undefined) return
       this.deletePeer(lowest)
       this.counters.peersPruned++
@@ -718,12 +752,7 @@ class PeerManagerImpl implements PeerManager {
     const now = this.clock.now()
     if (ttl === 0 || (!force && now - this.lastExpirySweepAt < EXPIRY_SWEEP_INTERVAL_MS)) return
     this.lastExpirySweepAt = now
-    for (const entry of [...this.book.values()]) {
-      if (entry.persistent || now - entry.lastSeenAt < ttl) continue
-      if (this.dialing.has(entry.peerId) || this.connected.has(entry.peerId)) continue
-      let keep = false
-      for (const a of entry.addresses.values()) keep ||= a.lastConnectedAt > 0 || a.source !== 'gossip'
-      if (keep) continue
+    for (const entry of this.indexes.takeExpired(now, ttl)) {
       this.deletePeer(entry)
       this.counters.peersExpired++
     }
@@ -733,13 +762,31 @@ class PeerManagerImpl implements PeerManager {
     this.book.delete(entry.peerId)
     for (const a of entry.addresses.values()) this.countGroup(a.address, -1)
     this.cooldownUntil.delete(entry.peerId)
-    this.ranked = undefined
+    this.indexes.remove(entry)
     this.writer.schedule(entry.peerId)
   }
 
   // ---------------------------------------------------------------------------------------------
   // Peer exchange
 
+  /**
+   * Our own addresses first, then `limit` minus those of other peers' eligible addresses (not the
+   * requester's, not inactive, not banned, fresh: connected or seen within advertiseMaxAgeMs):
+   * 75% of the slots a uniform random pick among the first 2×wanted eligible addresses in
+   * ranking order (the top pool), the rest a uniform random pick among all the other eligible
+   * addresses (the top pool's unpicked part and everything below it), without duplicates.
+   *
+   * O(limit · log n) expected, without listing the book: the top pool is a walk from the best end
+   * that stops after 2×wanted eligible addresses (it passes the ineligible peers ranked above
+   * them one by one: banned and stale peers in the way; inactive peers rank last, so they are
+   * passed only once every active peer is); the top picks are a partial Fisher–Yates (one draw
+   * per pick); the others are uniform draws of a stored address by position (the ranking's
+   * subtree address counts, O(log n) each), rejecting ineligible peers and addresses already
+   * picked. After {@link advertiseDrawBudget} draws without enough picks (fewer than about a
+   * quarter of the stored addresses eligible) it lists the remaining eligible addresses and picks
+   * among them, which is O(n) as before. The answer has the same distribution as listing and
+   * shuffling every eligible address did; only the random draws it consumes differ.
+   */
   advertise (forPeerId: string, limit: number): NodeAddress[] {
     const max = Number.isFinite(limit) ? Math.floor(limit) : 0
     if (max <= 0) return []
@@ -749,29 +796,69 @@ class PeerManagerImpl implements PeerManager {
 
     const now = this.clock.now()
     const maxAge = this.options.advertiseMaxAgeMs
-    const eligible: NodeAddress[] = []
-    for (const entry of this.rank()) {
-      if (entry.peerId === forPeerId || entry.inactive || this.isBannedEntry(entry, now)) continue
-      const fresh = this.connected.has(entry.peerId) || maxAge === 0 || now - entry.lastSeenAt <= maxAge
-      if (!fresh) continue
-      for (const a of addressesInDialOrder(entry)) eligible.push(a.address)
+    // The requester by identity (a peer id string compare per visited peer showed in profiles).
+    const requester = this.book.get(forPeerId)
+    const eligible = (entry: PeerEntry): boolean =>
+      entry !== requester && !entry.inactive && !this.isBannedEntry(entry, now) &&
+      (maxAge === 0 || now - entry.lastSeenAt <= maxAge || this.connected.has(entry.peerId))
+
+    // The top pool: the first 2×wanted eligible addresses in ranking order.
+    const topSize = 2 * wanted
+    const top: AddressEntry[] = []
+    this.indexes.forEachRanked(entry => {
+      if (!eligible(entry)) return true
+      for (const a of dialOrderOf(entry)) {
+        if (top.length === topSize) break
+        top.push(a)
+      }
+      return top.length < topSize
+    })
+    const fromTop = Math.min(top.length, Math.ceil(wanted * ADVERTISE_TOP_SHARE))
+    this.pickInPlace(top, 0, fromTop)
+    let need = Math.min(top.length, wanted) - fromTop
+    if (top.length < topSize) {
+      // Every eligible address is in the top pool: the others come from its unpicked part.
+      this.pickInPlace(top, fromTop, need)
+      return [...result, ...top.slice(0, fromTop + need).map(a => a.address)]
     }
-    // Most slots go to a random pick among the best-ranked 2×; the rest to a random pick of the others.
-    const topCount = Math.min(eligible.length, 2 * wanted)
-    const top = this.shuffle(eligible.slice(0, topCount))
-    const fromTop = top.slice(0, Math.ceil(wanted * ADVERTISE_TOP_SHARE))
-    const others = this.shuffle([...top.slice(fromTop.length), ...eligible.slice(topCount)])
-    return [...result, ...fromTop, ...others.slice(0, wanted - fromTop.length)]
+
+    const picked = top.slice(0, fromTop)
+    const taken = new Set(picked)
+    const total = this.indexes.addressCount()
+    for (let draws = advertiseDrawBudget(need); need > 0 && draws > 0; draws--) {
+      const at = this.indexes.addressAt(Math.floor(this.random() * total))
+      if (at === undefined || !eligible(at.entry)) continue
+      const a = addressAtOffset(at.entry, at.offset)
+      if (taken.has(a)) continue
+      taken.add(a)
+      picked.push(a)
+      need--
+    }
+    if (need > 0) {
+      // Too many draws missed: list what is left of the pool and pick among it.
+      const pool: AddressEntry[] = []
+      this.indexes.forEachRanked(entry => {
+        if (eligible(entry)) for (const a of dialOrderOf(entry)) if (!taken.has(a)) pool.push(a)
+        return true
+      })
+      need = Math.min(need, pool.length)
+      this.pickInPlace(pool, 0, need)
+      for (let i = 0; i < need; i++) picked.push(pool[i] as AddressEntry)
+    }
+    return [...result, ...picked.map(a => a.address)]
   }
 
-  private shuffle<T> (items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1))
+  /**
+   * Partial Fisher–Yates: makes `items[from … from + picks)` a uniform random ordered pick of
+   * `items[from …]`, one draw per pick.
+   */
+  private pickInPlace<T> (items: T[], from: number, picks: number): void {
+    for (let i = from; i < from + picks; i++) {
+      const j = i + Math.floor(this.random() * (items.length - i))
       const item = items[i] as T
       items[i] = items[j] as T
       items[j] = item
     }
-    return items
   }
 
   wantsMorePeers (): boolean {
@@ -806,17 +893,17 @@ class PeerManagerImpl implements PeerManager {
 
   peers (): PeerSnapshot[] {
     const now = this.clock.now()
-    return this.rank().map(entry => this.snapshot(entry, now))
+    return this.indexes.ranking().map(entry => this.snapshot(entry, now))
   }
 
   private snapshot (entry: PeerEntry, now: number): PeerSnapshot {
     const connection = this.connected.get(entry.peerId)
-    const addresses = addressesInDialOrder(entry)
+    const addresses = [...dialOrderOf(entry)]
     const row: PeerSnapshot = {
       peerId: entry.peerId,
       state: 'known',
       ready: this.readySet.has(entry.peerId),
-      score: peerScore(entry),
+      score: entry.rankScore,
       persistent: entry.persistent,
       addresses: addresses.map(a => a.url),
       misbehaviour: decayedMisbehaviour(entry.misbehaviour, entry.misbehaviourAt, now, this.options.misbehaviourDecayPerHour),
@@ -847,10 +934,9 @@ class PeerManagerImpl implements PeerManager {
   }
 
   stats (): PeerManagerStats {
-    const now = this.clock.now()
-    const byState: Record<PeerState, number> = { connected: 0, dialing: 0, backoff: 0, banned: 0, known: 0, inactive: 0 }
-    for (const entry of this.book.values()) byState[this.snapshot(entry, now).state]++
-    const outbound = [...this.connected.values()].filter(c => c.direction === 'outbound').length
+    this.indexes.refresh(this.clock.now())
+    const byState: Record<PeerState, number> = { ...this.indexes.byState }
+    const outbound = this.outboundConnected
     return {
       peers: this.book.size,
       byState,
@@ -884,14 +970,11 @@ class PeerManagerImpl implements PeerManager {
   }
 
   private outboundCount (): number {
-    let outbound = this.dialing.size
-    for (const connection of this.connected.values()) if (connection.direction === 'outbound') outbound++
-    return outbound
+    return this.dialing.size + this.outboundConnected
   }
 
-  /** Writes the entry through; anything worth persisting may also reorder the ranking. */
+  /** Writes the entry through (the change itself has been re-indexed by the caller). */
   private persist (entry: PeerEntry): void {
-    this.ranked = undefined
     this.writer.schedule(entry.peerId)
   }
 
@@ -900,11 +983,6 @@ class PeerManagerImpl implements PeerManager {
     this.dialWake.wake()
     this.evictWake.wake()
   }
-}
-
-/** Lowest first: by score, then by ranking (more failures, tie-break). */
-function compareLowest (a: PeerEntry, b: PeerEntry): number {
-  return (peerScore(a) - peerScore(b)) || -compareRank(a, b)
 }
 
 /**

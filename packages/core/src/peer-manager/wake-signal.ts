@@ -11,6 +11,13 @@
  */
 import type { Clock, TimerHandle } from '../clock.js'
 
+/**
+ * The longest delay one timer is armed for: `setTimeout` in Node.js and browsers fires at once
+ * for anything above 2^31 − 1 ms (about 24.8 days), so a far deadline (a ban "forever") would
+ * otherwise wake the waiters every millisecond. A waiter woken early just checks and waits again.
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
+
 interface Waiter {
   wakeAtMs: number
   resolve: () => void
@@ -98,6 +105,6 @@ export class WakeSignal {
       this.timer = undefined
       this.timerAtMs = Infinity
       this.wake()
-    }, Math.max(0, earliest - this.clock.now()))
+    }, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, earliest - this.clock.now())))
   }
 }

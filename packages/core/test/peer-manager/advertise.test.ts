@@ -1,5 +1,8 @@
+import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createPeerIds, memoryAddress, openHarness, wsAddress } from './support.js'
+import type { NodeAddress } from '../../src/address/index.js'
+import type { PeerManager } from '../../src/peer-manager/index.js'
+import { createPeerIds, memoryAddress, openHarness, seededRandom, wsAddress } from './support.js'
 
 let self: string
 let ids: string[]
@@ -77,5 +80,116 @@ describe('PeerManager › advertise', () => {
     const rest = peers.slice(8).reduce((sum, peer) => sum + (counts.get(peer) ?? 0), 0)
     expect(top8).toBeGreaterThan(rest)
     expect(rest).toBeGreaterThan(0)
+  })
+})
+
+describe('PeerManager › advertise sampling (properties)', () => {
+  type Kind = 'fresh' | 'stale' | 'connected' | 'banned' | 'inactive'
+  let pool: string[]
+
+  beforeAll(async () => {
+    pool = await createPeerIds(400)
+  })
+
+  /** A book of `kinds.length` peers (pool[1 …]), each with its kind, `addresses` addresses and score. */
+  async function bookOf (peers: Array<{ kind: Kind, addresses: number, good: number }>, selfCount: number, seed: number): Promise<PeerManager> {
+    const me = pool[0] as string
+    const { pm, clock } = await openHarness({ selfId: me, random: seededRandom(seed), options: { advertiseMaxAgeMs: 3 * HOUR_MS, banTtlMs: HOUR_MS } })
+    const addressesOf = (i: number, count: number): NodeAddress[] =>
+      Array.from({ length: count }, (_, k) => memoryAddress(pool[i + 1] as string, `n${k}`))
+    peers.forEach((p, i) => {
+      for (const address of addressesOf(i, p.addresses)) pm.add(address)
+      for (let g = 0; g < p.good; g++) pm.reportGood(pool[i + 1] as string)
+      if (p.kind === 'connected') pm.accepted(pool[i + 1] as string)
+    })
+    clock.advance(3 * HOUR_MS + 1)
+    peers.forEach((p, i) => {
+      if (p.kind !== 'stale' && p.kind !== 'connected') for (const address of addressesOf(i, p.addresses)) pm.add(address)
+      if (p.kind === 'banned') pm.ban(pool[i + 1] as string, 'test')
+      if (p.kind === 'inactive') pm.inactivate(pool[i + 1] as string, 'test')
+    })
+    pm.setSelfAddresses(Array.from({ length: selfCount }, (_, k) => memoryAddress(me, `self${k}`)))
+    return pm
+  }
+
+  function checkAnswer (answer: NodeAddress[], limit: number, selfCount: number, requester: string, eligible: Set<string>): void {
+    const me = pool[0] as string
+    const urls = answer.map(x => x.toString())
+    expect(answer.length).toBeLessThanOrEqual(Math.max(0, limit))
+    expect(answer.length).toBe(Math.min(Math.max(0, limit), selfCount + eligible.size))
+    expect(new Set(urls).size).toBe(urls.length)
+    const selfShown = Math.min(selfCount, Math.max(0, limit))
+    expect(answer.slice(0, selfShown).every(x => x.peerId === me)).toBe(true)
+    for (const x of answer.slice(selfShown)) {
+      expect(x.peerId).not.toBe(requester)
+      expect(eligible.has(x.toString())).toBe(true)
+    }
+  }
+
+  it('never the requester, never a banned, inactive or stale peer, at most limit, ours first, no duplicates', async () => {
+    const peer = fc.record({
+      kind: fc.constantFrom<Kind>('fresh', 'fresh', 'stale', 'connected', 'banned', 'inactive'),
+      addresses: fc.integer({ min: 1, max: 3 }),
+      good: fc.integer({ min: 0, max: 4 })
+    })
+    await fc.assert(fc.asyncProperty(
+      fc.array(peer, { minLength: 1, maxLength: 60 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: -1, max: 59 }),
+      fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 6 }), fc.integer(),
+      async (peers, selfCount, requesterIndex, limits, seed) => {
+        const pm = await bookOf(peers, selfCount, seed)
+        const requester = requesterIndex >= 0 && requesterIndex < peers.length ? pool[requesterIndex + 1] as string : 'unknown-peer'
+        const eligible = new Set<string>()
+        peers.forEach((p, i) => {
+          const id = pool[i + 1] as string
+          if ((p.kind === 'fresh' || p.kind === 'connected') && id !== requester) {
+            for (let k = 0; k < p.addresses; k++) eligible.add(memoryAddress(id, `n${k}`).toString())
+          }
+        })
+        for (const limit of limits) checkAnswer(pm.advertise(requester, limit), limit, selfCount, requester, eligible)
+        await pm.close()
+      }), { numRuns: 60 })
+  })
+
+  it('stays right when most stored peers are stale (the draws miss and it lists the rest)', async () => {
+    // 368 stale peers and 31 fresh: a uniform draw finds an eligible address < 8% of the time, so
+    // with this seed the draw budget runs out for limit 11 or 16 (checked once by instrumenting
+    // the fallback) and the answer's rest comes from the listed remainder.
+    const peers = Array.from({ length: 399 }, (_, i) => ({ kind: (i % 13 === 0 ? 'fresh' : 'stale') as Kind, addresses: 1, good: 0 }))
+    const pm = await bookOf(peers, 1, 7)
+    const eligible = new Set(peers.flatMap((p, i) => p.kind === 'fresh' ? [memoryAddress(pool[i + 1] as string, 'n0').toString()] : []))
+    expect(eligible.size).toBe(31)
+    for (const limit of [1, 5, 11, 16, 40]) checkAnswer(pm.advertise('unknown-peer', limit), limit, 1, 'unknown-peer', eligible)
+    await pm.close()
+  })
+
+  it('over many seeded draws, top-ranked peers fill ~75% of the slots and every low-ranked peer appears', async () => {
+    const peers = Array.from({ length: 399 }, () => ({ kind: 'fresh' as Kind, addresses: 1, good: 0 }))
+    const pm = await bookOf(peers, 0, 11)
+    const ranking = pm.peers().map(p => p.peerId)
+    expect(ranking).toHaveLength(399)
+    const requester = 'unknown-peer'
+    const limit = 20 // top pool: the best 40; 15 picks from it, 5 from the other 359 + the top's unpicked 25
+    const rounds = 3_000
+    const seen = new Map<string, number>()
+    for (let round = 0; round < rounds; round++) {
+      const answer = pm.advertise(requester, limit)
+      expect(answer).toHaveLength(limit)
+      for (const x of answer) seen.set(x.peerId, (seen.get(x.peerId) ?? 0) + 1)
+    }
+    const inTop = ranking.slice(0, 40).reduce((sum, id) => sum + (seen.get(id) ?? 0), 0)
+    // Expected share from the top 40: (15 + 5 × 25/384) / 20 ≈ 0.766.
+    const topShare = inTop / (rounds * limit)
+    expect(topShare).toBeGreaterThan(0.75)
+    expect(topShare).toBeLessThan(0.78)
+    // Each peer below the top pool: 5/384 per answer, ≈ 39 times in 3,000 answers.
+    const low = ranking.slice(40).map(id => seen.get(id) ?? 0)
+    expect(Math.min(...low)).toBeGreaterThan(10)
+    const lowMean = low.reduce((s, c) => s + c, 0) / low.length
+    expect(lowMean).toBeGreaterThan(rounds * 5 / 384 * 0.9)
+    expect(lowMean).toBeLessThan(rounds * 5 / 384 * 1.1)
+    // Each top peer: 15/40 + (25/40)(5/384) ≈ 0.383 per answer, far above any low one.
+    const top = ranking.slice(0, 40).map(id => seen.get(id) ?? 0)
+    expect(Math.min(...top)).toBeGreaterThan(Math.max(...low))
+    await pm.close()
   })
 })

@@ -110,6 +110,24 @@ describe('PeerManager › misbehaviour and bans', () => {
     expect(pm.isBanned(a)).toBe(false)
   })
 
+  it('arms no timer beyond what setTimeout can hold while the only deadline is a ban forever', async () => {
+    const { pm, clock } = await openHarness({ selfId: self, options: { banTtlMs: 0 } })
+    pm.add(memoryAddress(a))
+    pm.ban(a, 'forever')
+    const controller = new AbortController()
+    const waiting = pm.dialNext(controller.signal)
+    expect(await settledState(waiting)).toBe('pending')
+    // 2^31 − 1 ms: above it, real timers fire at once and dialNext() would spin.
+    expect(clock.nextTimerAt()).toBe(clock.now() + 2 ** 31 - 1)
+    clock.advance(2 ** 31 - 1)
+    expect(await settledState(waiting)).toBe('pending')
+    expect(pm.isBanned(a)).toBe(true)
+    expect(clock.nextTimerAt()).toBe(clock.now() + 2 ** 31 - 1)
+    controller.abort()
+    await expect(waiting).rejects.toThrow()
+    expect(clock.pendingTimers()).toBe(0)
+  })
+
   it('takes an explicit ban duration, and bans forever when banTtlMs is 0', async () => {
     const { pm, clock } = await openHarness({ selfId: self, options: { banTtlMs: 0 } })
     pm.ban(a, 'short', 1_000)

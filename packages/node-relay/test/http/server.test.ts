@@ -15,7 +15,7 @@ function fixedApi (health: Partial<HealthStatus> = {}): RelayHttpApi {
     health: () => ({ status: 'ok', peerId: 'self', role: 'relay', version: '0.0.0', uptimeSeconds: 1, connections: 0, ...health }),
     peers: () => ({ peerId: 'self', peers: [{ peerId: 'other', state: 'connected' }] }),
     topology: () => ({ self: 'self', nodes: [], edges: [] }),
-    bootstrap: () => ({ peerId: 'self', addresses: ['ws://self@127.0.0.1:4001'] }),
+    bootstrap: () => ({ peerId: 'self', addresses: ['ws://self@127.0.0.1:4001'], iceServers: [{ urls: 'stun:198.19.0.10:3478' }] }),
     metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '# HELP up x\n# TYPE up gauge\nup 1\n' })
   }
 }

@@ -25,10 +25,10 @@ describe('a running relay', () => {
     const { ready } = relay
     expect(ready.event).toBe('ready')
     expect(ready.peerId).toMatch(/^12D3KooW[1-9A-HJ-NP-Za-km-z]+$/)
-    expect(ready.addresses.length).toBeGreaterThan(0)
-    for (const address of ready.addresses) {
-      expect(address).toMatch(new RegExp(`^ws://${ready.peerId}@127\\.0\\.0\\.1:[1-9][0-9]*$`))
-    }
+    // its WebSocket address, then its WebRTC-Direct one (on by default for a relay)
+    expect(ready.addresses).toHaveLength(2)
+    expect(ready.addresses[0]).toMatch(new RegExp(`^ws://${ready.peerId}@127\\.0\\.0\\.1:[1-9][0-9]*$`))
+    expect(ready.addresses[1]).toMatch(new RegExp(`^webrtc-direct://${ready.peerId}@127\\.0\\.0\\.1:[1-9][0-9]*\\?certhash=u`))
     expect(ready.multiaddrs.some(ma => /^\/ip4\/127\.0\.0\.1\/tcp\/[1-9][0-9]*\/ws/.test(ma))).toBe(true)
     expect(ready.http).toMatch(/^http:\/\/127\.0\.0\.1:[1-9][0-9]*$/)
     expect(Object.keys(ready).sort()).toEqual(['addresses', 'event', 'http', 'multiaddrs', 'peerId'])
@@ -57,7 +57,7 @@ describe('a running relay', () => {
   it('tells browsers its WebSocket addresses in /api/bootstrap, readable from any origin', async () => {
     const res = await fetch(`${relay.http}/api/bootstrap`, { headers: { Origin: 'http://example.test' } })
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
-    expect(await res.json()).toEqual({ peerId: relay.ready.peerId, addresses: relay.ready.addresses })
+    expect(await res.json()).toEqual({ peerId: relay.ready.peerId, addresses: relay.ready.addresses, iceServers: [] })
   })
 
   it('serves its peers and its view of the mesh', async () => {

@@ -1,0 +1,2 @@
+export declare const firefoxExecutable: string
+export declare const firefoxPrefs: Record<string, unknown>
