@@ -45,9 +45,19 @@ const config = defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.browser.test.ts'],
+          exclude: ['test/**/*.browser.test.ts', 'test/scale/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000
+        }
+      },
+      {
+        // 100 real nodes: minutes of CPU, a command of its own (`npm run test:scale`)
+        test: {
+          name: 'scale',
+          environment: 'node',
+          include: ['test/scale/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 60_000
         }
       },
       {
@@ -82,7 +92,7 @@ const config = defineConfig({
         test: {
           name: 'chromium',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.node.test.ts', 'test/integration/**'],
+          exclude: ['test/**/*.node.test.ts', 'test/integration/**', 'test/scale/**'],
           testTimeout: 30_000,
           browser: {
             enabled: true,

@@ -195,6 +195,13 @@ export interface Libp2pNodeInit<S extends ServiceMap = Record<never, never>> {
    */
   dialConcurrency?: number
   /**
+   * libp2p's connection monitor (pings every connection, aborts it on the first failed ping).
+   * A peermesh node turns it off: its router's heartbeat is the only one and tolerates a stall.
+   *
+   * @default true
+   */
+  connectionMonitor?: boolean
+  /**
    * Extra connection gater hooks (e.g. bans: `denyDialPeer`, `denyInboundConnection`).
    * A `denyDialMultiaddr` given here runs after the address policy above; a dial is denied when
    * either denies.

@@ -162,8 +162,7 @@ export function buildLibp2pOptions<S extends ServiceMap> (
       allowInsecureWebSockets: init.allowInsecureWebSockets ?? LIBP2P_NODE_DEFAULTS.allowInsecureWebSockets,
       allowPrivateAddresses: init.allowPrivateAddresses ?? LIBP2P_NODE_DEFAULTS.allowPrivateAddresses
     }, init.connectionGater),
-    // one heartbeat: the router's, which tolerates a stall (libp2p's monitor aborts on one failed ping)
-    connectionMonitor: { enabled: false },
+    connectionMonitor: { enabled: init.connectionMonitor ?? true },
     connectionManager: {
       maxConnections,
       maxParallelDials: dialConcurrency

@@ -404,6 +404,8 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const libp2p = await createLibp2pNode({
     privateKey,
     role,
+    // one heartbeat: the router's, which tolerates a stall (libp2p's monitor aborts on one failed ping)
+    connectionMonitor: false,
     ...(init.listen != null ? { listen: init.listen } : role !== 'relay' ? { listen: [...MEMBER_LISTEN] } : {}),
     ...(init.announce != null ? { announce: init.announce } : {}),
     ...(init.iceServers != null ? { iceServers: init.iceServers } : {}),

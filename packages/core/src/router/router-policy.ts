@@ -148,6 +148,10 @@ export interface ConnectionFacts {
   direction: 'inbound' | 'outbound'
   /** Relayed with data/time limits (a circuit-relay hop). */
   limited: boolean
+  /**
+   * Can carry traffic now (a WebRTC connection still checking ICE cannot). @default true
+   */
+  established?: boolean
   /** Epoch ms it opened. */
   openedAt: number
 }
@@ -159,13 +163,17 @@ export interface ConnectionFacts {
 export const SIMULTANEOUS_DIAL_WINDOW_MS = 5_000
 
 /**
- * Which of two connections to the same peer both sides keep. A direct connection beats a limited
- * one. Between two direct connections opened more than {@link SIMULTANEOUS_DIAL_WINDOW_MS} apart
+ * Which of two connections to the same peer both sides keep. A connection that carries traffic
+ * beats one that cannot yet (a WebRTC connection still checking ICE), so a working relayed link is
+ * never closed for a dead direct one. A direct connection beats a limited one. Between two direct connections opened more than {@link SIMULTANEOUS_DIAL_WINDOW_MS} apart
  * the newer wins (the peer reconnected). Within that window it was a simultaneous dial: the
  * connection dialed by the peer with the smaller peer ID wins. Both ends compute the same answer,
  * so a pair never keeps two connections or none. Returns true when `a` is kept.
  */
 export function prefersFirstConnection (a: ConnectionFacts, b: ConnectionFacts, selfId: string, remoteId: string): boolean {
+  const aEstablished = a.established ?? true
+  const bEstablished = b.established ?? true
+  if (aEstablished !== bEstablished) return aEstablished
   if (a.limited !== b.limited) return !a.limited
   if (Math.abs(a.openedAt - b.openedAt) > SIMULTANEOUS_DIAL_WINDOW_MS) return a.openedAt > b.openedAt
   const weDialWinner = selfId < remoteId
