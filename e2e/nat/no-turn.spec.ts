@@ -6,7 +6,7 @@
 import { expectBehindNat, iceFlags, linkTo, test, expect } from './fixtures.js'
 import { failedPeerConnectionCount } from '../fixtures/ice-stats.js'
 
-test('with STUN only, a tab behind a symmetric NAT links no peer directly and the rest of the mesh is unaffected', async ({ labRelay, homeTab, turn }) => {
+test('with STUN only, a tab behind a symmetric NAT links no peer directly, the page says why, and the rest of the mesh is unaffected', async ({ labRelay, homeTab, turn }) => {
   const relay = await labRelay(iceFlags(turn, 'stun'))
   const a = await homeTab('a', relay)
   const b = await homeTab('b', relay)
@@ -28,6 +28,20 @@ test('with STUN only, a tab behind a symmetric NAT links no peer directly and th
   for (const id of [idA, idB]) {
     await expect(c.peerRow(id).and(c.connectedRows('webrtc')), 'the symmetric-NAT tab shows no direct link it does not have').toHaveCount(0)
     await expect(c.peerRow(id), 'no candidate pair is shown for a link ICE never made').not.toHaveAttribute('data-candidate-local', /.+/)
+  }
+  // The page says why: whichever side dialed shows, on its row for the other, that WebRTC found
+  // no working path and that no TURN server is configured (what a symmetric NAT needs).
+  for (const [home, idHome] of [[a, idA], [b, idB]] as const) {
+    await expect.poll(async () => {
+      const reasons = [
+        await home.peerRow(idC).getAttribute('data-direct-failure'),
+        await c.peerRow(idHome).getAttribute('data-direct-failure')
+      ]
+      return reasons.some(reason => reason?.includes('no TURN server is configured') === true)
+    }, {
+      message: `the page tells why ${home === a ? 'a' : 'b'} and the symmetric-NAT tab have no direct link`,
+      timeout: 60_000
+    }).toBe(true)
   }
 
   // The rest of the mesh: the direct link between the home-NAT tabs stands, and the

@@ -25,7 +25,7 @@ import { createMeshGraph } from './mesh-graph.js'
 import { shortPeerId } from './mesh-graph-model.js'
 import { iceServersFromUrl, pageOptionsFromUrl, peerManagerOverrides } from './page-options.js'
 import { requireSecureContext } from './secure-context.js'
-import { countPeers, createDialFailureCounter, createPeerTable } from './peer-table.js'
+import { countPeers, createDialFailureCounter, createPeerTable, type IceSetup } from './peer-table.js'
 import { addressesFromPageUrl, createInviteLink, fetchBootstrap, readCachedBootstrap, relayAddressesInDialOrder, withRelayParam, writeCachedBootstrap } from './relay-discovery.js'
 import type { BootstrapInfo } from './relay-discovery.js'
 
@@ -115,6 +115,8 @@ function normaliseAddress (address: string, source: string): string | undefined 
 const relays = new Set<string>()
 let lastPeers: PeerView[] = []
 let candidatePairs: CandidatePairs = new Map()
+/** Whether this page's WebRTC has a TURN server, once its ICE servers are known (a failed direct dial's reason). */
+const iceSetup: IceSetup = { turn: undefined }
 
 function renderPeers (views: PeerView[]): void {
   lastPeers = views
@@ -123,7 +125,7 @@ function renderPeers (views: PeerView[]): void {
   ui.knownCount.textContent = String(counts.known)
   dialFailures.observe(views)
   ui.dialsFailed.textContent = String(dialFailures.total())
-  peerTable.render(views, Date.now(), candidatePairs)
+  peerTable.render(views, Date.now(), candidatePairs, iceSetup)
   ui.noPeers.hidden = views.length > 0
 }
 
@@ -156,9 +158,9 @@ function wire (node: PeerMeshNode, slot: IdentitySlot): void {
       readingPairs = false
     }
   }
-  node.addEventListener('peers:change', () => { void refreshCandidatePairs().then(() => { peerTable.render(lastPeers, Date.now(), candidatePairs) }) })
+  node.addEventListener('peers:change', () => { void refreshCandidatePairs().then(() => { peerTable.render(lastPeers, Date.now(), candidatePairs, iceSetup) }) })
   setInterval(() => {
-    void refreshCandidatePairs().then(() => { peerTable.render(lastPeers, Date.now(), candidatePairs) })
+    void refreshCandidatePairs().then(() => { peerTable.render(lastPeers, Date.now(), candidatePairs, iceSetup) })
   }, CLOCK_TICK_MS)
 
   ui.addPeerForm.addEventListener('submit', (event) => {
@@ -299,7 +301,11 @@ async function start (): Promise<void> {
   const originAnswer = askOrigin()
   // Asked before every new peer connection: the first ones wait for the origin's answer (at
   // most its 5 s bound), so that they get the relay's STUN/TURN servers and fresh credentials.
-  const iceServers = async (): Promise<RTCIceServer[]> => iceFromUrl ?? (await originAnswer)?.iceServers ?? []
+  const iceServers = async (): Promise<RTCIceServer[]> => {
+    const servers = iceFromUrl ?? (await originAnswer)?.iceServers ?? []
+    iceSetup.turn = servers.some(server => [server.urls].flat().some(url => /^turns?:/i.test(url)))
+    return servers
+  }
   if (relays.size === 0) {
     setStatus('Looking for a relay at this origin…')
     const info = await originAnswer

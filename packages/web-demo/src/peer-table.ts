@@ -4,7 +4,8 @@
  *
  * Each row carries the stable test hooks `data-testid=peer-row`, `data-peer-id`, `data-state`,
  * `data-transport`, `data-direction` and, for a direct WebRTC link whose ICE selected a pair,
- * `data-candidate-local`, `data-candidate-remote` and `data-via-turn` (see the package README).
+ * `data-candidate-local`, `data-candidate-remote` and `data-via-turn`, and `data-direct-failure` (why
+ * a peer has no direct link after its last direct WebRTC dial failed; see the package README).
  */
 import type { PeerState, PeerTransport, PeerView, SelectedCandidatePair } from '@peermesh/core'
 import { candidatePairLabel, viaTurn, type CandidatePairs } from './candidate-types.js'
@@ -33,6 +34,27 @@ export interface PeerRowModel {
   score: string
   rtt: string
   since: string
+  /** Why this peer has no direct link, when its last direct WebRTC dial failed. */
+  directFailure?: string
+}
+
+/** What the page knows of its own WebRTC set-up, for the reason a direct dial failed. */
+export interface IceSetup {
+  /** A TURN server is configured (`turn:`/`turns:` among the ICE servers); undefined: not yet known. */
+  turn: boolean | undefined
+}
+
+/**
+ * Why a peer whose last direct WebRTC dial failed has no direct link. Without TURN a peer behind
+ * a symmetric NAT (or two behind strict firewalls) can never be reached directly, and the page
+ * says so and what fixes it; the peer is still reached through the relay.
+ */
+export function directFailureReason (failure: { error: string }, ice: IceSetup): string {
+  const what = 'no direct link: WebRTC found no working path'
+  if (ice.turn === false) {
+    return `${what} and no TURN server is configured (behind a symmetric NAT a peer needs one: start the relay with --ice-servers turn:… and --turn-secret, or open the page with ?ice=); still reached through the relay (${failure.error})`
+  }
+  return `${what}, TURN included; still reached through the relay (${failure.error})`
 }
 
 const STATE_HOOK: Record<PeerState, PeerRowState> = {
@@ -82,7 +104,7 @@ export function formatSince (since: number | undefined, nowMs: number): string {
   return `${Math.floor(seconds / 3600)} h`
 }
 
-export function toPeerRow (view: PeerView, nowMs: number, candidates?: SelectedCandidatePair): PeerRowModel {
+export function toPeerRow (view: PeerView, nowMs: number, candidates?: SelectedCandidatePair, ice: IceSetup = { turn: undefined }): PeerRowModel {
   const row: PeerRowModel = {
     peerId: view.peerId,
     shortId: shortPeerId(view.peerId),
@@ -104,6 +126,7 @@ export function toPeerRow (view: PeerView, nowMs: number, candidates?: SelectedC
     row.candidates = candidates
     row.transportLabel = `${row.transportLabel} · ${candidatePairLabel(candidates)}`
   }
+  if (view.directFailure !== undefined && row.transport !== 'webrtc') row.directFailure = directFailureReason(view.directFailure, ice)
   return row
 }
 
@@ -155,7 +178,7 @@ export function createDialFailureCounter (): DialFailureCounter {
 }
 
 export interface PeerTableView {
-  render: (views: readonly PeerView[], nowMs: number, candidates?: CandidatePairs) => void
+  render: (views: readonly PeerView[], nowMs: number, candidates?: CandidatePairs, ice?: IceSetup) => void
 }
 
 /**
@@ -221,8 +244,11 @@ export function createPeerTable (tbody: HTMLTableSectionElement, onCopy: (addres
     }
     setText(cell(row, 1), model.direction ?? '—')
     setText(cell(row, 2), model.transportLabel)
+    if (model.directFailure === undefined) delete row.dataset.directFailure
+    else row.dataset.directFailure = model.directFailure
     const stateCell = cell(row, 3)
-    setText(stateCell, model.stateLabel)
+    setText(stateCell, model.directFailure === undefined ? model.stateLabel : `${model.stateLabel} · no direct path`)
+    stateCell.title = model.directFailure ?? ''
     stateCell.className = `state state-${model.state}`
     setText(cell(row, 4), model.score)
     setText(cell(row, 5), model.rtt)
@@ -230,7 +256,7 @@ export function createPeerTable (tbody: HTMLTableSectionElement, onCopy: (addres
   }
 
   return {
-    render (views, nowMs, candidates) {
+    render (views, nowMs, candidates, ice) {
       const sorted = sortPeerViews(views)
       const seen = new Set<string>()
       let previous: HTMLTableRowElement | null = null
@@ -241,7 +267,7 @@ export function createPeerTable (tbody: HTMLTableSectionElement, onCopy: (addres
           row = createRow(view.peerId)
           rows.set(view.peerId, row)
         }
-        fill(row, toPeerRow(view, nowMs, candidates?.get(view.peerId)))
+        fill(row, toPeerRow(view, nowMs, candidates?.get(view.peerId), ice))
         const wantedNext: ChildNode | null = previous === null ? tbody.firstChild : previous.nextSibling
         if (wantedNext !== row) tbody.insertBefore(row, wantedNext)
         previous = row

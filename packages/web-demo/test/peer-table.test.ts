@@ -10,6 +10,19 @@ function view (peerId: string, state: PeerView['state'], extra: Partial<PeerView
 
 describe('peer table', () => {
   describe('toPeerRow', () => {
+    it('says why a peer has no direct link after its direct WebRTC dial failed, naming the missing TURN server', () => {
+      const failure = { at: NOW - 1000, error: 'DialTimeoutError: dial timed out' }
+      const noTurn = toPeerRow(view('p', 'dialing', { directFailure: failure }), NOW, undefined, { turn: false })
+      expect(noTurn.directFailure).toMatch(/^no direct link: WebRTC found no working path and no TURN server is configured/)
+      expect(noTurn.directFailure).toContain('--turn-secret')
+      expect(noTurn.directFailure).toContain('DialTimeoutError')
+      const withTurn = toPeerRow(view('p', 'connected', { transport: 'circuit', directFailure: failure }), NOW, undefined, { turn: true })
+      expect(withTurn.directFailure).toMatch(/TURN included; still reached through the relay/)
+      // a direct link that came up since wins over an older failure
+      expect(toPeerRow(view('p', 'connected', { transport: 'webrtc', directFailure: failure }), NOW, undefined, { turn: false }).directFailure).toBeUndefined()
+      expect(toPeerRow(view('p', 'dialing'), NOW, undefined, { turn: false }).directFailure).toBeUndefined()
+    })
+
     it('shows the ICE candidate pair of a direct WebRTC link, and says when it goes through TURN', () => {
       const direct = toPeerRow(view('p', 'connected', { transport: 'webrtc' }), NOW, { local: 'srflx', remote: 'srflx' })
       expect(direct.transportLabel).toBe('webrtc · srflx ↔ srflx')

@@ -200,6 +200,10 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
         ...(info.until != null ? { until: info.until } : {})
       })
     }
+    for (const row of rows.values()) {
+      const failure = this.router.directFailure(row.peerId)
+      if (failure != null) row.directFailure = { ...failure }
+    }
     for (const link of this.router.neighbours()) {
       const row = rows.get(link.peerId)
       rows.set(link.peerId, {
@@ -210,7 +214,8 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
         transport: link.transport,
         direction: link.direction,
         connectedSince: link.connectedSince,
-        ...(link.rttMs != null ? { rttMs: link.rttMs } : {})
+        ...(link.rttMs != null ? { rttMs: link.rttMs } : {}),
+        ...(row?.directFailure != null && link.transport !== 'webrtc' ? { directFailure: row.directFailure } : {})
       })
     }
     return [...rows.values()]

@@ -29,6 +29,11 @@ export interface PeerView {
   connectedSince?: number
   /** Epoch ms until which a backoff or ban lasts. */
   until?: number
+  /**
+   * The last direct WebRTC dial to this peer failed (and no direct link has been up since): ICE
+   * found no working candidate pair, or the dial timed out. A page shows why it has no direct link.
+   */
+  directFailure?: { at: number, error: string }
 }
 
 /** A node in the mesh graph. */

@@ -87,6 +87,17 @@ export function validateMeshRouterOptions (o: MeshRouterOptions): void {
 }
 
 /** What the router knows about a neighbour while at least one connection to it is open. */
+/** Direct-dial failures remembered at most (the oldest goes first). */
+const MAX_DIRECT_FAILURES = 256
+
+/** The last failed direct WebRTC dial to a peer (see `MeshRouter.directFailure`). */
+export interface DirectDialFailure {
+  /** Epoch ms of the failure. */
+  at: number
+  /** The dial's error, as logged. */
+  error: string
+}
+
 export interface NeighbourLink {
   peerId: string
   /** The connection both sides keep; others are being closed. */
@@ -160,6 +171,13 @@ export class MeshRouter {
   private readonly options: MeshRouterOptions
   private readonly selfId: string
   private readonly links = new Map<string, LinkState>()
+  /**
+   * Peers whose last direct WebRTC dial (`/p2p-circuit/webrtc`, signalled through a relay) failed,
+   * with when and why: ICE found no working pair (e.g. a symmetric NAT without TURN) or the dial
+   * timed out. Cleared once a direct WebRTC link to the peer is up; at most
+   * {@link MAX_DIRECT_FAILURES} are kept (the oldest goes first).
+   */
+  private readonly directFailures = new Map<string, DirectDialFailure>()
   /** Peers our dial loop is dialing right now (their outbound connection is reported by `dialed`). */
   private readonly dialing = new Set<string>()
   private readonly slots: DialSlots
@@ -232,6 +250,20 @@ export class MeshRouter {
    * Current neighbours: peers with an open connection that the PeerManager took (a connection
    * still being dialed, or refused and about to close, is not a neighbour).
    */
+  /** Why the last direct WebRTC dial to `peerId` failed, unless a direct link has been up since. */
+  directFailure (peerId: string): DirectDialFailure | undefined {
+    return this.directFailures.get(peerId)
+  }
+
+  private noteDirectFailure (peerId: string, error: string): void {
+    this.directFailures.delete(peerId)
+    this.directFailures.set(peerId, { at: this.clock.now(), error })
+    for (const oldest of this.directFailures.keys()) {
+      if (this.directFailures.size <= MAX_DIRECT_FAILURES) break
+      this.directFailures.delete(oldest)
+    }
+  }
+
   neighbours (): NeighbourLink[] {
     return [...this.links.values()].filter(link => link.managed).map(({ connections: _c, missedHeartbeats: _m, heartbeat: _h, ...link }) => link)
   }
@@ -302,6 +334,7 @@ export class MeshRouter {
       if (timeout.signal.aborted) this.stats.dialsTimedOut++
       this.stats.dialsFailed++
       this.log.debug('dial failed', { address: address.toString(), error: errorText(err) })
+      if (transportOf(address.toMultiaddr()) === 'webrtc') this.noteDirectFailure(peerId, errorText(err))
       this.pm.dialFailed(address)
       this.changed()
       return
@@ -498,6 +531,7 @@ export class MeshRouter {
     const changed = link.primary !== best
     link.primary = best
     link.transport = transportOf(best.remoteAddr)
+    if (link.transport === 'webrtc') this.directFailures.delete(link.peerId)
     link.direction = best.direction
     link.limited = isLimited(best)
     for (const connection of link.connections) {
