@@ -224,6 +224,17 @@ export async function linkTo (tab: LabTab, address: string, options: { timeout?:
   return await linkWhere(tab, `reaches ${address}`, pair => pair.remote.address === address, options)
 }
 
+/**
+ * A link to `address` whose selected pair uses no TURN relay candidate on either end. ICE may
+ * first select a pair through TURN (it answers sooner) and move to the direct one a moment later
+ * (0.4–0.9 s in scripts/bench-nat.mjs): this waits for that state, within the timeout, instead of
+ * judging the first pair selected. A link that stays on TURN fails.
+ */
+export async function directLinkTo (tab: LabTab, address: string, options: { timeout?: number } = {}): Promise<SelectedPair> {
+  return await linkWhere(tab, `reaches ${address} without a TURN relay`,
+    pair => pair.remote.address === address && pair.local.type !== 'relay' && pair.remote.type !== 'relay', options)
+}
+
 /** A connected link whose selected pair goes through a TURN relay candidate (on either end). */
 export async function relayedLink (tab: LabTab, options: { timeout?: number } = {}): Promise<SelectedPair> {
   return await linkWhere(tab, 'goes through a TURN relay candidate', pair => pair.local.type === 'relay' || pair.remote.type === 'relay', options)

@@ -3,7 +3,7 @@
  * firewall) link directly: the selected candidate pair on each side reaches the other home's
  * public (router) address, through no TURN relay.
  */
-import { expectBehindNat, expectPageShowsPair, iceFlags, linkTo, test, expect } from './fixtures.js'
+import { directLinkTo, expectBehindNat, expectPageShowsPair, iceFlags, test, expect } from './fixtures.js'
 import { describePair } from '../fixtures/ice-stats.js'
 
 test('two tabs behind two home NATs link directly over server-reflexive candidates', async ({ labRelay, homeTab, turn }, testInfo) => {
@@ -17,8 +17,8 @@ test('two tabs behind two home NATs link directly over server-reflexive candidat
   await a.expectConnectedTo(idB, { transport: 'webrtc', timeout: 30_000 })
   await b.expectConnectedTo(idA, { transport: 'webrtc', timeout: 30_000 })
 
-  const fromA = await linkTo(a, b.home.wanIp)
-  const fromB = await linkTo(b, a.home.wanIp)
+  const fromA = await directLinkTo(a, b.home.wanIp)
+  const fromB = await directLinkTo(b, a.home.wanIp)
   testInfo.annotations.push({ type: 'selected pairs', description: `a: ${describePair(fromA)}; b: ${describePair(fromB)}` })
   for (const [pair, other] of [[fromA, b], [fromB, a]] as const) {
     expect(pair.local.type, `no TURN relay on the near side: ${describePair(pair)}`).not.toBe('relay')

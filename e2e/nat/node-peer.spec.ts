@@ -3,7 +3,7 @@
  * in another home (the tab's selected pair reaches the peer's router's public mapping, no TURN);
  * behind the symmetric NAT it links through TURN, with credentials it makes from the secret.
  */
-import { expectBehindNat, expectPageShowsPair, iceFlags, linkTo, natFlows, relayedLink, test, expect } from './fixtures.js'
+import { directLinkTo, expectBehindNat, expectPageShowsPair, iceFlags, natFlows, relayedLink, test, expect } from './fixtures.js'
 import { describePair } from '../fixtures/ice-stats.js'
 import { homeByName, SERVER_IP } from './lab.js'
 
@@ -16,7 +16,7 @@ test('a --role peer Node process behind a home NAT links directly with a tab beh
   await b.selfId()
   await b.expectConnectedTo(peer.peerId, { transport: 'webrtc', timeout: 30_000 })
   const home = homeByName('a')
-  const pair = await linkTo(b, home.wanIp)
+  const pair = await directLinkTo(b, home.wanIp)
   testInfo.annotations.push({ type: 'selected pair', description: `b: ${describePair(pair)}` })
   expect(pair.local.type, `no TURN relay on the tab's side: ${describePair(pair)}`).not.toBe('relay')
   expect(['srflx', 'prflx'], `the Node peer is reached at its home's public mapping: ${describePair(pair)}`).toContain(pair.remote.type)

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestCa, issueCertificate, spkiSha256Base64 } from '../../packages/node-relay/test/support/test-ca.js'
-import { expectBehindNat, iceFlags, linkTo, test, expect } from './fixtures.js'
+import { directLinkTo, expectBehindNat, iceFlags, test, expect } from './fixtures.js'
 import { SERVER_IP } from './lab.js'
 
 test('over HTTPS and wss:// served by the relay itself, tabs behind two home NATs link directly', async ({ labRelay, homeTab, turn }) => {
@@ -41,7 +41,7 @@ test('over HTTPS and wss:// served by the relay itself, tabs behind two home NAT
     for (const tab of [a, b]) await tab.expectConnectedTo(relay.peerId, { transport: 'websocket' })
     await a.expectConnectedTo(idB, { transport: 'webrtc', timeout: 30_000 })
     await b.expectConnectedTo(idA, { transport: 'webrtc', timeout: 30_000 })
-    const pair = await linkTo(a, b.home.wanIp)
+    const pair = await directLinkTo(a, b.home.wanIp)
     expect(pair.remote.type, 'a direct link through both NATs').not.toBe('relay')
     expect(pair.local.type, 'a direct link through both NATs').not.toBe('relay')
   } finally {

@@ -4,7 +4,7 @@
  * (`?ice=`) in its URL. Tabs behind two home NATs reach the relay over WebRTC-Direct (UDP through
  * their NATs, the relay's self-signed certificate pinned by its hash), then link directly.
  */
-import { expectBehindNat, iceFlags, linkTo, test, expect } from './fixtures.js'
+import { directLinkTo, expectBehindNat, iceFlags, linkTo, test, expect } from './fixtures.js'
 import { describePair } from '../fixtures/ice-stats.js'
 import { SERVER_IP } from './lab.js'
 
@@ -28,7 +28,7 @@ test('through WebRTC-Direct to the relay, with no certificate, tabs behind two h
   }
   await a.expectConnectedTo(idB, { transport: 'webrtc', timeout: 30_000 })
   await b.expectConnectedTo(idA, { transport: 'webrtc', timeout: 30_000 })
-  const pair = await linkTo(a, b.home.wanIp)
+  const pair = await directLinkTo(a, b.home.wanIp)
   testInfo.annotations.push({ type: 'a → b', description: describePair(pair) })
   expect(pair.local.type, 'a direct link through both NATs').not.toBe('relay')
   expect(pair.remote.type, 'a direct link through both NATs').not.toBe('relay')
