@@ -179,6 +179,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     // Tell neighbours we are leaving, so they drop us at once instead of waiting for a timeout.
     // Synchronous on purpose: from a page's `pagehide`, nothing after the first await may run.
     this.sessions.goodbyeNow('shutdown')
+    this.router.abortConnections(peerId => this.sessions.has(peerId))
     await this.sessions.drain()
     await this.sessions.stop()
     this.meshTopology.stop()
@@ -474,10 +475,11 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     events: {
       onGoodbye: (peerId) => { router.dropPeer(peerId) },
       onSessionEnded: (peerId, connection) => {
-        // only when it ended on the one connection we have to that peer: a duplicate or a replaced
-        // connection being closed ends its streams too
+        // only when it ended on the one open connection we have to that peer: a duplicate or a
+        // replaced connection being closed ends its streams too
         const link = router.neighbour(peerId)
-        if (link?.primary === connection && libp2p.getConnections(connection.remotePeer).length === 1) router.dropPeer(peerId)
+        const others = libp2p.getConnections(connection.remotePeer).filter(c => c !== connection && c.status === 'open')
+        if (link?.primary === connection && others.length === 0) router.dropPeer(peerId)
       },
       onHello: (peerId, hello) => {
         if (hello.version !== SESSION_VERSION) {

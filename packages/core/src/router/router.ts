@@ -307,6 +307,17 @@ export class MeshRouter {
     }
   }
 
+  /**
+   * Aborts, synchronously, every connection to a peer for which `keep` is false (a node stopping
+   * from a page's `pagehide`: a peer we hold no session with, such as a newcomer admitted only to
+   * ask us for peers, gets no Goodbye, and aborting is what tells its browser at once).
+   */
+  abortConnections (keep: (peerId: string) => boolean): void {
+    for (const connection of this.libp2p.getConnections()) {
+      if (!keep(connection.remotePeer.toString())) connection.abort(new NodeStoppingError('this node is stopping'))
+    }
+  }
+
   // ---- loops ----------------------------------------------------------------------------------
 
   private async dialLoop (signal: AbortSignal): Promise<void> {
@@ -661,6 +672,11 @@ export class PeerLeftError extends Error {
 /** Why we aborted a connection we held open only for peer exchange (we are full). */
 export class PeerRefusedError extends Error {
   override name = 'PeerRefusedError'
+}
+
+/** Why we aborted a connection while stopping. */
+export class NodeStoppingError extends Error {
+  override name = 'NodeStoppingError'
 }
 
 export class DialTimeoutError extends Error {

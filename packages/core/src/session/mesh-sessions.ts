@@ -122,6 +122,11 @@ export class MeshSessions {
     await this.c.libp2p.unhandle(SESSION_PROTOCOL)
   }
 
+  /** Whether we hold a session (a writing stream, open or opening) with `peerId`. */
+  has (peerId: string): boolean {
+    return this.sessions.has(peerId)
+  }
+
   /** Messages dropped from full outbound queues, over all sessions so far. */
   get drops (): number {
     let drops = this.droppedByClosedSessions
@@ -144,12 +149,25 @@ export class MeshSessions {
       try {
         stream = await connection.newStream(SESSION_PROTOCOL, { signal: controller.signal, runOnLimitedConnection: true })
         session.stream = stream
+        // The peer ending our stream while we still mean to write is, on an open connection, a peer
+        // that is gone: a full peer that held us only to answer peer exchange and hung up, or a tab
+        // that closed. Such a peer may never have opened its own session to us, so its end of the
+        // connection going away shows only here (the data channels close at once; ICE notices
+        // the dead connection only after tens of seconds).
+        stream.addEventListener('close', (event) => {
+          if (event.local === true || controller.signal.aborted || outbox.closed) return
+          this.log.debug('session stream ended by the peer', { peer: peerId, error: event.error?.name })
+          if (connection.status === 'open') this.c.events.onSessionEnded?.(peerId, connection)
+        }, { once: true })
         const frames = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
         await outbox.run(async bytes => { await frames.write(bytes, { signal: controller.signal }) }, controller.signal)
         await stream.close({ signal: AbortSignal.timeout(1000) })
       } catch (err) {
         stream?.abort(err instanceof Error ? err : new Error(String(err)))
         this.log.debug('session writer ended', { peer: peerId, error: err instanceof Error ? err.message : String(err) })
+        // we could not open or keep our stream on a connection that still looks open: the peer's
+        // end is gone (its muxer is closing, or it refused us), so nothing would ever reach it
+        if (!controller.signal.aborted && !outbox.closed && connection.status === 'open') this.c.events.onSessionEnded?.(peerId, connection)
       } finally {
         if (this.sessions.get(peerId) === session) this.forget(peerId, session)
       }

@@ -35,7 +35,7 @@ export class PeerOutbox {
   private readonly options: PeerOutboxOptions
   private queuedBytes = 0
   private wake?: () => void
-  private closed = false
+  private closing = false
   /** Messages dropped because the queue was full. */
   drops = 0
   /** Messages written. */
@@ -43,6 +43,11 @@ export class PeerOutbox {
 
   constructor (options: Partial<PeerOutboxOptions> = {}) {
     this.options = { ...defaultPeerOutboxOptions, ...options }
+  }
+
+  /** Whether {@link close} was called: the writer is finishing on purpose. */
+  get closed (): boolean {
+    return this.closing
   }
 
   get size (): number {
@@ -54,7 +59,7 @@ export class PeerOutbox {
    * messages of higher priority). `sent` is called once the writer has written it.
    */
   enqueue (bytes: Uint8Array, priority: OutboxPriority = OutboxPriority.Normal, sent?: () => void): boolean {
-    if (this.closed || bytes.byteLength > this.options.maxQueuedBytes) {
+    if (this.closing || bytes.byteLength > this.options.maxQueuedBytes) {
       this.drops++
       return false
     }
@@ -101,7 +106,7 @@ export class PeerOutbox {
     while (!signal.aborted) {
       const entry = this.next()
       if (entry == null) {
-        if (this.closed) return
+        if (this.closing) return
         await new Promise<void>(resolve => {
           this.wake = resolve
           signal.addEventListener('abort', () => { resolve() }, { once: true })
@@ -117,7 +122,7 @@ export class PeerOutbox {
 
   /** No more messages are accepted; the writer finishes what is queued, then returns. */
   close (): void {
-    this.closed = true
+    this.closing = true
     this.wake?.()
   }
 }

@@ -21,6 +21,28 @@ describe('the session protocol between neighbours', () => {
     expect(a.sessions.stats.goodbyesReceived).toBe(1)
   })
 
+  it('a neighbour that ends our session stream while the connection stays open is dropped at once', async () => {
+    // What a WebRTC peer shows when it hangs up without a goodbye (a full peer ending a newcomer's
+    // grace, a tab that closed): its data channels close at once, the connection itself only
+    // after ICE gives up tens of seconds later. Here b resets the stream a writes its session on.
+    net = await createTestNetwork(2)
+    await net.start()
+    const [a, b] = [net.node(0) as WithSessions, net.node(1) as WithSessions]
+    await net.waitFor(() => a.router.neighbours().some(l => l.ready) && b.router.neighbours().some(l => l.ready))
+    await expect.poll(() => b.sessions.stats.received).toBeGreaterThanOrEqual(1)
+    const gone: string[] = []
+    a.router.listen({ onGone: (peerId) => { gone.push(peerId) } })
+    // b plays a peer whose end is gone: it neither says goodbye nor closes the connection itself
+    // (left alone, b's own reader ending would make b drop a, and a would see the connection close)
+    ;(b as unknown as { sessions: { c: { events: { onSessionEnded?: unknown } } } }).sessions.c.events.onSessionEnded = undefined
+    const connection = b.libp2p.getConnections(a.libp2p.peerId)[0]!
+    const inbound = connection.streams.find(s => s.protocol === SESSION_PROTOCOL && s.direction === 'inbound')
+    expect(inbound, 'b reads a session stream from a').toBeDefined()
+    inbound!.abort(new Error('hung up'))
+    await expect.poll(() => gone).toContain(b.peerId)
+    expect(a.sessions.stats.goodbyesReceived).toBe(0)
+  })
+
   it('a peer sending an oversized session message is penalised, and the node keeps running', async () => {
     net = await createTestNetwork(2)
     await net.start()
