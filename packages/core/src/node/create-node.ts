@@ -410,6 +410,8 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const libp2p = await createLibp2pNode({
     privateKey,
     role,
+    // one logger: our services (peer exchange, relay reservations) log through it too
+    logger,
     // one heartbeat: the router's, which tolerates a stall (libp2p's monitor aborts on one failed ping)
     connectionMonitor: false,
     ...(init.listen != null ? { listen: init.listen } : role !== 'relay' ? { listen: [...MEMBER_LISTEN] } : {}),
