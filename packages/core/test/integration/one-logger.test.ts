@@ -17,7 +17,7 @@ const STATE = { timeout: 20_000, interval: 20 }
 
 describe('one logger', () => {
   let net: TestNetwork | undefined
-  const others: Array<{ stop: () => Promise<void> }> = []
+  const others: Array<{ stop: () => void | Promise<void> }> = []
   afterEach(async () => {
     await net?.stop()
     net = undefined

@@ -16,7 +16,7 @@ const STATE_DEADLINE = { timeout: 30_000, interval: 100 }
 describe('the relay\'s log', () => {
   let relay: RelayProcess | undefined
   let dir: Awaited<ReturnType<typeof tempDataDir>> | undefined
-  const nodes: Array<{ stop: () => Promise<void> }> = []
+  const nodes: Array<{ stop: () => void | Promise<void> }> = []
   afterEach(async () => {
     await Promise.all(nodes.splice(0).map(async n => { await n.stop() }))
     await relay?.dispose()
