@@ -5,16 +5,11 @@
  * `toLogValue`: `{ name, message, code, cause }`, never "[object Object]".
  */
 import { inspect } from 'node:util'
-import { toLogValue } from '@peermesh/core'
+import { toLogValue, type Logger } from '@peermesh/core'
 import type { LogFormat, LogLevel } from './options.js'
 
-/** Core's `Logger` shape (`packages/core/src/logger.ts`). */
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void
-  info(message: string, fields?: Record<string, unknown>): void
-  warn(message: string, fields?: Record<string, unknown>): void
-  error(message: string, fields?: Record<string, unknown>): void
-}
+/** Core's `Logger` (`packages/core/src/logger.ts`), the node's only logger. */
+export type { Logger } from '@peermesh/core'
 
 /** Where log lines go (`process.stderr` in the command). */
 export interface LogSink {

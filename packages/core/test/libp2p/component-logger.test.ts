@@ -5,7 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import type { ComponentLogger, Logger as Libp2pLogger } from '@libp2p/interface'
 import { createComponentLogger, formatLogArguments, MAX_LOG_MESSAGE_CHARS } from '../../src/libp2p/component-logger.js'
-import { CapturingLogger } from '../capturing-logger.js'
+import { recordingLogger } from '../store/fixtures.js'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 
@@ -79,7 +79,7 @@ describe('formatLogArguments', () => {
 describe('createComponentLogger', () => {
   describe('our components (peermesh:…)', () => {
     it('logs log at debug and error at warn, with the component name as a field', () => {
-      const logger = new CapturingLogger()
+      const logger = recordingLogger()
       const log = createComponentLogger(logger).forComponent('peermesh:pex')
       log('sent %d addresses to %s', 3, 'peer-a')
       log.error('penalising %s with %d points', 'peer-b', 10)
@@ -91,17 +91,17 @@ describe('createComponentLogger', () => {
     })
 
     it('drops trace lines unless asked for them, then logs them at debug', () => {
-      const dropped = new CapturingLogger()
+      const dropped = recordingLogger()
       createComponentLogger(dropped).forComponent('peermesh:pex').trace('frame of %d bytes', 12)
       expect(dropped.lines).toEqual([])
 
-      const kept = new CapturingLogger()
+      const kept = recordingLogger()
       createComponentLogger(kept, { trace: true }).forComponent('peermesh:pex').trace('frame of %d bytes', 12)
       expect(kept.lines).toEqual([{ level: 'debug', message: 'frame of 12 bytes', fields: { component: 'peermesh:pex' } }])
     })
 
     it('names a scope below its component', () => {
-      const logger = new CapturingLogger()
+      const logger = recordingLogger()
       createComponentLogger(logger).forComponent('peermesh:relay-reservations').newScope('slot').error('lost')
       expect(logger.lines).toEqual([{ level: 'warn', message: 'lost', fields: { component: 'peermesh:relay-reservations:slot' } }])
     })
@@ -115,7 +115,7 @@ describe('createComponentLogger', () => {
 
   describe('libp2p\'s own components', () => {
     it('hand log and trace lines to libp2p\'s own logger and never to ours', () => {
-      const logger = new CapturingLogger()
+      const logger = recordingLogger()
       const { internal, calls } = recordingInternal(false)
       const log = createComponentLogger(logger, { internal }).forComponent('libp2p:connection-manager')
       log('dialing %a', '/ip4/1.2.3.4/tcp/1')
@@ -128,7 +128,7 @@ describe('createComponentLogger', () => {
     })
 
     it('log their errors at debug with the component name, and to libp2p\'s own logger too', () => {
-      const logger = new CapturingLogger()
+      const logger = recordingLogger()
       const { internal, calls } = recordingInternal(false)
       const err = new Error('stream reset')
       createComponentLogger(logger, { internal }).forComponent('libp2p:websockets:listener').error('error on socket - %e', err)
@@ -137,7 +137,7 @@ describe('createComponentLogger', () => {
     })
 
     it('are enabled exactly when libp2p\'s own logger is, and scope below their component', () => {
-      const logger = new CapturingLogger()
+      const logger = recordingLogger()
       expect(createComponentLogger(logger, { internal: recordingInternal(false).internal }).forComponent('libp2p:identify').enabled).toBe(false)
       const { internal, calls } = recordingInternal(true)
       const scoped = createComponentLogger(logger, { internal }).forComponent('libp2p:identify').newScope('push')
@@ -148,7 +148,7 @@ describe('createComponentLogger', () => {
     })
 
     it('use libp2p\'s own logger by default: silent until its namespace is enabled, then at once', () => {
-      const log = createComponentLogger(new CapturingLogger()).forComponent('libp2p:peermesh-test-component')
+      const log = createComponentLogger(recordingLogger()).forComponent('libp2p:peermesh-test-component')
       expect(log.enabled).toBe(false)
       enable('libp2p:peermesh-test-component')
       try {

@@ -6,7 +6,7 @@ import { createLibp2pNode } from '../../src/libp2p/create-libp2p.node.js'
 import { InvalidLibp2pNodeInitError } from '../../src/libp2p/errors.js'
 import type { Libp2pNodeInit, Libp2pNodeServices } from '../../src/libp2p/init.js'
 import type { ComponentLogger, IdentifyResult, Libp2p } from '@libp2p/interface'
-import { CapturingLogger } from '../capturing-logger.js'
+import { recordingLogger } from '../store/fixtures.js'
 
 type Node = Libp2p<Libp2pNodeServices>
 
@@ -130,7 +130,7 @@ describe('createLibp2pNode (Node.js)', () => {
   })
 
   it('hands libp2p its logger: a service\'s component logger writes into it, and libp2p\'s own errors at debug', async () => {
-    const logger = new CapturingLogger()
+    const logger = recordingLogger()
     const node = await startNode({
       memory: true,
       listen: [],
@@ -144,13 +144,13 @@ describe('createLibp2pNode (Node.js)', () => {
         }
       }
     })
-    expect(logger.ofComponent('peermesh:probe')).toEqual([
+    expect(logger.lines.filter(l => l.fields?.component === 'peermesh:probe')).toEqual([
       { level: 'debug', message: 'started with 0 peers', fields: { component: 'peermesh:probe' } },
       { level: 'warn', message: 'a peer misbehaved: RangeError: too many', fields: { component: 'peermesh:probe' } }
     ])
     // a dial nobody answers: libp2p's dial queue logs its error, at debug, with its component
     await expect(node.dial(multiaddr('/ip4/127.0.0.1/tcp/1/ws'))).rejects.toThrow()
-    const dialErrors = logger.lines.filter(l => typeof l.fields.component === 'string' && (l.fields.component as string).startsWith('libp2p:connection-manager'))
+    const dialErrors = logger.lines.filter(l => typeof l.fields?.component === 'string' && (l.fields?.component as string).startsWith('libp2p:connection-manager'))
     expect(dialErrors.length).toBeGreaterThan(0)
     expect(dialErrors.every(l => l.level === 'debug' && l.message.includes('ECONNREFUSED'))).toBe(true)
   })
