@@ -23,6 +23,7 @@ import { silentLogger, type Logger } from '../logger.js'
 import { nodeAddressFromMultiaddr, parseNodeAddress, type NodeAddress } from '../address/index.js'
 import {
   browserPeerManagerOptions,
+  createPeerManagerOptions,
   defaultPeerManagerOptions,
   misbehaviourPoints,
   openPeerManager,
@@ -80,7 +81,7 @@ export interface PeerMeshNodeInit {
   allowPrivateAddresses?: boolean
   /** Add the in-process memory transport (tests). @default false */
   memory?: boolean
-  /** PeerManager options over the role's preset (`relayPeerManagerOptions`, `browserPeerManagerOptions`, defaults for 'node'). */
+  /** PeerManager options over the role's preset (`relayPeerManagerOptions`, `browserPeerManagerOptions`, defaults for 'node'); the rest is derived to fit them (`createPeerManagerOptions`). */
   peerManager?: Partial<PeerManagerOptions>
   /** Relay role: circuit-relay reservations we grant. @default 128 */
   maxReservations?: number
@@ -395,7 +396,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const selfId = peerIdFromPrivateKey(privateKey).toString()
   const bootstrap = (init.bootstrap ?? []).map(text => parseNodeAddress(text))
   const store = init.peerStore ?? createMemoryPeerStore()
-  const peerManagerOptions = { ...presetFor(role), ...init.peerManager }
+  const peerManagerOptions = createPeerManagerOptions(init.peerManager, presetFor(role))
   const peerManager = await openPeerManager({
     selfId,
     store,
