@@ -67,6 +67,7 @@ export { silentLogger, type Logger } from './logger.js'
 
 // The node: factory, public API, router, topology, broadcast (docs/ARCHITECTURE.md)
 export { createPeerMeshNode, selfAddresses, type PeerMeshNodeInit } from './node/create-node.js'
+export { NodeStoppedError } from './node/errors.js'
 export type {
   PeerMeshNode,
   PeerMeshNodeEvents,
