@@ -68,6 +68,7 @@ export { createComponentLogger, formatLogArguments, MAX_LOG_MESSAGE_CHARS, OWN_C
 
 // The node: factory, public API, router, topology, broadcast (docs/ARCHITECTURE.md)
 export { createPeerMeshNode, selfAddresses, type PeerMeshNodeInit } from './node/create-node.js'
+export { NodeStoppedError } from './node/errors.js'
 export type {
   PeerMeshNode,
   PeerMeshNodeEvents,
