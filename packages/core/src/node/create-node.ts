@@ -365,7 +365,13 @@ function peerExchangeBook (peerManager: PeerManager, maxPeers: number, minConnec
       const stats = peerManager.stats()
       return stats.connected < minConnectedFloor ? 0 : stats.peers
     },
-    capacity: () => maxPeers > 0 ? maxPeers : Number.MAX_SAFE_INTEGER
+    capacity: () => maxPeers > 0 ? maxPeers : Number.MAX_SAFE_INTEGER,
+    // connected now counts as tried: the per-source share stops counting a peer the first time it sees it connected
+    status: (peerId) => {
+      const peer = peerManager.peer(peerId)
+      if (peer === undefined) return 'gone'
+      return peer.state === 'connected' ? 'tried' : 'new'
+    }
   }
 }
 

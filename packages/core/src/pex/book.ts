@@ -20,6 +20,12 @@ export interface PeerExchangeBook {
   knownPeerCount(): number
   /** Peers the book can hold; 0 means unlimited. */
   capacity(): number
+  /**
+   * What the book says of a peer peer exchange added: `new` (held, never connected), `tried`
+   * (connected at least once, or now) or `gone` (no longer held). Lets the per-source share
+   * forget peers that left; without it they leave the share only by age.
+   */
+  status?(peerId: string): 'new' | 'tried' | 'gone'
 }
 
 /** Where peer exchange reports protocol violations (the PeerManager scores and bans). */

@@ -52,5 +52,11 @@ export const PEX_DEFAULTS = {
   baseRequestDelayMs: 30_000,
   fullBookDelayMs: 10 * 60_000,
   fullBookRatio: 0.95,
-  requestJitterRatio: 0.1
+  requestJitterRatio: 0.1,
+  maxSourceShare: 0.25,
+  maxNewPeersPerSource: 64,
+  sourceShareTtlMs: 60 * 60_000
 } as const
+
+/** Most entries of the per-source ledger, over all sources (memory bound; see source-share.ts). */
+export const PEX_SOURCE_LEDGER_MAX_ENTRIES = 8192

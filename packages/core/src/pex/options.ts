@@ -104,6 +104,29 @@ export interface PeerExchangeOptions {
    * @default 0.1
    */
   requestJitterRatio: number
+  /**
+   * Share of the book's capacity that the never-connected peers learnt from one source (the
+   * peer that answered, grouped by its address group; see source-share.ts) may fill. Beyond it,
+   * that source's new addresses are dropped and counted. Bitcoin Core's addrman bounds each
+   * source group the same way.
+   *
+   * @default 0.25
+   */
+  maxSourceShare: number
+  /**
+   * Absolute cap on the never-connected peers one source may have in the book (the smaller of
+   * this and `maxSourceShare` × capacity applies).
+   *
+   * @default 64
+   */
+  maxNewPeersPerSource: number
+  /**
+   * A peer counts against the source that introduced it for at most this long (sooner when the
+   * book drops it or we connect to it).
+   *
+   * @default 3600000
+   */
+  sourceShareTtlMs: number
 }
 
 /** The defaults of every option (a fresh copy on each call). */
@@ -160,6 +183,9 @@ export function validatePeerExchangeOptions (options: PeerExchangeOptions): void
   integerAtLeast('fullBookDelayMs', 1)
   ratio('fullBookRatio', { allowZero: false })
   ratio('requestJitterRatio', { allowZero: true })
+  ratio('maxSourceShare', { allowZero: false })
+  integerAtLeast('maxNewPeersPerSource', 1)
+  integerAtLeast('sourceShareTtlMs', 1)
   if (options.requestJitterRatio >= 1) {
     throw new InvalidPeerExchangeOptionsError('requestJitterRatio', 'must be below 1, or delays could reach zero')
   }

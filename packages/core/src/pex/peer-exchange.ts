@@ -8,6 +8,7 @@
  */
 import { serviceCapabilities } from '@libp2p/interface'
 import type { AbortOptions, ComponentLogger, Connection, Logger, PeerId, Startable, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import { nodeAddressFromMultiaddr, type NodeAddress } from '../address/index.js'
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js'
 import type { PeerExchangeBook, PeerExchangeReporter } from './book.js'
 import { PEX_MAX_REQUEST_BYTES, PEX_PROTOCOL } from './constants.js'
@@ -23,6 +24,7 @@ import type { PeerExchangeOptions } from './options.js'
 import { PexRequestScheduler, type ScheduledPexPeer } from './request-scheduler.js'
 import { readPexStream, sendPexFrameAndClose } from './stream-io.js'
 import { PexPolicy, type PexResult, type PexStats } from './pex-policy.js'
+import { pexSourceOf } from './source-share.js'
 
 export type { PexResult, PexStats } from './pex-policy.js'
 
@@ -227,7 +229,7 @@ export class PeerExchangeService implements PeerExchange, Startable {
         signal: deadline.signal
       })
       const addresses = this.policy.parseResponse(remote, bytes)
-      const result = this.policy.acceptResponse(remote, addresses)
+      const result = this.policy.acceptResponse(remote, addresses, pexSourceOf(remote, remoteNodeAddress(connection, remote)))
       this.#counters.responsesReceived++
       this.#log('%s gave %d addresses: %d added, %d rejected, %d invalid', remote, addresses.length, result.added, result.rejected, result.invalid)
       return result
@@ -298,5 +300,15 @@ export class PeerExchangeService implements PeerExchange, Startable {
   #classifyFailure (err: unknown, deadline: ExchangeDeadline): unknown {
     if (err instanceof PexProtocolViolationError) return err
     return deadline.timedOut() ? deadline.signal.reason : err
+  }
+}
+
+/** The connection's remote address as a NodeAddress, if it reads as one. */
+function remoteNodeAddress (connection: Connection, remote: string): NodeAddress | undefined {
+  try {
+    const ma = connection.remoteAddr
+    return nodeAddressFromMultiaddr(ma.toString().includes('/p2p/') ? ma : ma.encapsulate(`/p2p/${remote}`))
+  } catch {
+    return undefined
   }
 }

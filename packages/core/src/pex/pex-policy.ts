@@ -14,15 +14,17 @@
  * - `answer(remote, limit)` → the address URLs to send (from the book; with a `slotHint`, peers
  *   likely to have a free slot first), within the address and byte caps; `responseFrame(urls)`;
  * - `parseResponse(remote, bytes)` → address strings, or throws a violation;
- * - `acceptResponse(remote, urls)` → {@link PexResult}: validated addresses offered to the book
- *   (throws {@link PexMostlyInvalidAddressesError} when most are invalid);
+ * - `acceptResponse(remote, urls, source?)` → {@link PexResult}: validated addresses offered to the
+ *   book, within the per-source share of {@link PexSourceShare} (`source` is the answering peer's
+ *   address group when the driver knows a public address for it, else the peer ID); throws
+ *   {@link PexMostlyInvalidAddressesError} when most are invalid;
  * - `penalise(err)`: counts the violation and reports `PEX_PENALTY_POINTS[kind]` to the reporter;
  * - `stats()`; `reset()` forgets the inbound request history (service stop).
  */
 import { InvalidNodeAddressError, parseNodeAddress, type NodeAddress } from '../address/index.js'
 import type { Clock } from '../clock.js'
 import type { PeerExchangeBook, PeerExchangeReporter } from './book.js'
-import { PEX_MAX_REQUEST_BYTES, PEX_PENALTY_POINTS, type PexMisbehaviour } from './constants.js'
+import { PEX_MAX_REQUEST_BYTES, PEX_PENALTY_POINTS, PEX_SOURCE_LEDGER_MAX_ENTRIES, type PexMisbehaviour } from './constants.js'
 import {
   PexEmptyRequestError,
   PexInvalidMessageError,
@@ -36,6 +38,7 @@ import {
 } from './errors.js'
 import { decodePexMessage, encodePexFrame, pexAddressFieldBytes, pexResponseFrameBytes, splitPexFrames } from './framing.js'
 import type { PeerExchangeOptions } from './options.js'
+import { PexSourceShare } from './source-share.js'
 
 /** What one successful request brought. */
 export interface PexResult {
@@ -66,6 +69,8 @@ export interface PexStats {
   addressesAdded: number
   addressesRejected: number
   addressesInvalid: number
+  /** New addresses dropped because their source already held its share of the book (also in `addressesRejected`). */
+  addressesOverSourceShare: number
   /** Protocol violations reported, and their points. */
   penalties: number
   penaltyPoints: number
@@ -123,6 +128,7 @@ export class PexPolicy {
     addressesAdded: 0,
     addressesRejected: 0,
     addressesInvalid: 0,
+    addressesOverSourceShare: 0,
     penalties: 0,
     penaltyPoints: 0
   }
@@ -135,6 +141,7 @@ export class PexPolicy {
   private readonly slotHint: ((peerId: string) => number) | undefined
   private readonly penaltiesByKind = emptyPenaltyCounts()
   private readonly lastInboundRequestAt = new Map<string, number>()
+  private readonly sourceShare: PexSourceShare
 
   constructor (init: PexPolicyInit) {
     this.selfId = init.selfId
@@ -144,6 +151,29 @@ export class PexPolicy {
     this.options = init.options
     this.log = init.log ?? silentPexLog
     this.slotHint = init.slotHint
+    const book = init.book
+    this.sourceShare = new PexSourceShare({
+      clock: init.clock,
+      maxShare: init.options.maxSourceShare,
+      maxPerSource: init.options.maxNewPeersPerSource,
+      ttlMs: init.options.sourceShareTtlMs,
+      maxEntries: PEX_SOURCE_LEDGER_MAX_ENTRIES,
+      ...(book.status != null ? { status: (peerId: string) => book.status?.(peerId) ?? 'gone' } : {})
+    })
+  }
+
+  private bookStatus (peerId: string): 'new' | 'tried' | 'gone' | undefined {
+    try {
+      return this.book.status?.(peerId)
+    } catch (err) {
+      this.log('book.status failed - %e', err)
+      return undefined
+    }
+  }
+
+  /** New peers `source` holds in the book now, as the per-source share counts them. */
+  sourceHeld (source: string): number {
+    return this.sourceShare.held(source)
   }
 
   stats (): PexStats {
@@ -224,7 +254,7 @@ export class PexPolicy {
   }
 
   /** Validates every address first, then (unless most were invalid) offers the valid ones to the book. */
-  acceptResponse (remote: string, texts: string[]): PexResult {
+  acceptResponse (remote: string, texts: string[], source: string = `peer:${remote}`): PexResult {
     const self = this.selfId
     const candidates: NodeAddress[] = []
     const seen = new Set<string>()
@@ -259,16 +289,33 @@ export class PexPolicy {
     }
 
     let added = 0
+    let overShare = 0
+    let capacity = 0
+    try {
+      capacity = this.book.capacity()
+    } catch (err) {
+      this.log('book.capacity failed - %e', err)
+    }
     for (const address of candidates) {
       let isNew = false
+      const known = this.bookStatus(address.peerId)
+      // a peer the book does not hold yet takes a place in the source's share: none left, dropped
+      if ((known === undefined || known === 'gone') && !this.sourceShare.admits(source, capacity)) {
+        overShare++
+        rejected++
+        continue
+      }
       try {
         isNew = this.book.add(address, { source: 'gossip' })
+        if (isNew && known !== 'new' && known !== 'tried') this.sourceShare.record(source, address.peerId)
       } catch (err) {
         this.log('book refused %s from %s - %e', address.toString(), remote, err)
       }
       if (isNew) added++
       else rejected++
     }
+    if (overShare > 0) this.log('dropped %d new addresses from %s (source %s holds its share of the book)', overShare, remote, source)
+    this.counters.addressesOverSourceShare += overShare
     this.counters.addressesAdded += added
     this.counters.addressesRejected += rejected
     return { added, rejected, invalid }

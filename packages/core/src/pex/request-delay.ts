@@ -5,9 +5,10 @@
  *
  * - we know nobody: ask again soon (`emptyBookDelayMs`, about 1 s);
  * - the book is at least `fullBookRatio` full: ask rarely (`fullBookDelayMs`, 10 min);
- * - otherwise `baseRequestDelayMs`, divided by (1 + addresses the last response added), doubled for
- *   each consecutive response that added nothing, and stretched by 1 / (1 − fill) as the book
- *   fills; clamped to [`emptyBookDelayMs`, `fullBookDelayMs`].
+ * - otherwise `baseRequestDelayMs`, doubled for each consecutive response that added nothing, and
+ *   stretched by 1 / (1 − fill) as the book fills; clamped to `fullBookDelayMs`. A response full
+ *   of new addresses never shortens it: what a peer sends must not set how often we ask it
+ *   (an attacker answering with 100 fresh addresses made us ask every second; issue 13).
  *
  * The result is then multiplied by a jitter factor in [1 − `requestJitterRatio`, 1 + ratio) drawn
  * from the injected `random`.
@@ -22,7 +23,10 @@ export interface PexRequestDelayInput {
   knownPeers: number
   /** Peers the book can hold; 0 means unlimited (the book never counts as full). */
   capacity: number
-  /** New addresses the last response from this peer added to the book (0 before the first). */
+  /**
+   * New addresses the last response from this peer added to the book (0 before the first).
+   * Informational: it no longer shortens the delay (a source must not set our pace).
+   */
   lastAddedCount: number
   /** Consecutive requests to this peer that added nothing (failed ones included). */
   unproductiveStreak?: number
@@ -49,10 +53,8 @@ export function basePexRequestDelayMs (input: PexRequestDelayInput, options: Pex
   if (capacity > 0 && fill >= options.fullBookRatio) return options.fullBookDelayMs
 
   const doublings = Math.min(Math.floor(nonNegative(input.unproductiveStreak)), MAX_DOUBLINGS)
-  const delayMs = options.baseRequestDelayMs * 2 ** doublings /
-    (1 + nonNegative(input.lastAddedCount)) /
-    (1 - fill)
-  return Math.min(options.fullBookDelayMs, Math.max(options.emptyBookDelayMs, delayMs))
+  const delayMs = options.baseRequestDelayMs * 2 ** doublings / (1 - fill)
+  return Math.min(options.fullBookDelayMs, Math.max(options.baseRequestDelayMs, delayMs))
 }
 
 /** Multiplies `delayMs` by a jitter factor in [1 − ratio, 1 + ratio) and rounds to whole ms. */

@@ -26,6 +26,7 @@ export class MemoryExchangeBook implements PeerExchangeBook {
   #own: NodeAddress[]
   readonly #capacity: number
   readonly #entries = new Map<string, { address: NodeAddress, source: string }>()
+  readonly #tried = new Set<string>()
   /** Every call of add(), accepted or not. */
   readonly added: string[] = []
 
@@ -66,6 +67,22 @@ export class MemoryExchangeBook implements PeerExchangeBook {
     return [...this.#entries.keys()]
   }
 
+  status (peerId: string): 'new' | 'tried' | 'gone' {
+    if (this.#tried.has(peerId)) return 'tried'
+    for (const e of this.#entries.values()) if (e.address.peerId === peerId) return 'new'
+    return 'gone'
+  }
+
+  /** We connected to `peerId` (it is "tried" from now on). */
+  markTried (peerId: string): void {
+    this.#tried.add(peerId)
+  }
+
+  /** The book dropped every address of `peerId`. */
+  forget (peerId: string): void {
+    for (const [url, e] of this.#entries) if (e.address.peerId === peerId) this.#entries.delete(url)
+  }
+
   sourceOf (url: string): string | undefined {
     return this.#entries.get(url)?.source
   }
@@ -82,6 +99,15 @@ export class RecordingReporter implements PeerExchangeReporter {
 
 export async function newPeerId (): Promise<PeerId> {
   return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+}
+
+/** `count` addresses of distinct made-up peers, each in its own public /24 (`first` picks the first /24). */
+export async function publicAddressesOfNewPeers (count: number, first = 0): Promise<NodeAddress[]> {
+  const ids = await Promise.all(Array.from({ length: count }, async () => await newPeerId()))
+  return ids.map((id, i) => {
+    const n = first + i
+    return parseNodeAddress(`tcp://${id.toString()}@${20 + Math.floor(n / 65_536)}.${Math.floor(n / 256) % 256}.${n % 256}.7:4001`)
+  })
 }
 
 /** `count` addresses of `count` distinct made-up peers. */

@@ -12,9 +12,8 @@ describe('nextPexRequestDelayMs', () => {
       ['waits 10 minutes when the book is 95% full', { knownPeers: 247, capacity: 260, lastAddedCount: 50 }, 600_000],
       ['waits 10 minutes when the book is completely full', { knownPeers: 260, capacity: 260, lastAddedCount: 0 }, 600_000],
       ['waits the base delay when the book is nearly empty and nothing new came', { knownPeers: 1, capacity: 0, lastAddedCount: 0 }, 30_000],
-      ['halves the delay when the last response added one address', { knownPeers: 1, capacity: 0, lastAddedCount: 1 }, 15_000],
-      ['shrinks further as responses bring more', { knownPeers: 1, capacity: 0, lastAddedCount: 9 }, 3_000],
-      ['never goes below the empty-book delay', { knownPeers: 1, capacity: 0, lastAddedCount: 100 }, 1_000],
+      ['keeps the base delay when the last response added one address', { knownPeers: 1, capacity: 0, lastAddedCount: 1 }, 30_000],
+      ['keeps the base delay when a response was full of new addresses (a source cannot set our pace)', { knownPeers: 1, capacity: 0, lastAddedCount: 100 }, 30_000],
       ['doubles for each unproductive response in a row', { knownPeers: 1, capacity: 0, lastAddedCount: 0, unproductiveStreak: 2 }, 120_000],
       ['never goes above the full-book delay', { knownPeers: 1, capacity: 0, lastAddedCount: 0, unproductiveStreak: 40 }, 600_000],
       ['stretches as the book fills (half full: twice as long)', { knownPeers: 130, capacity: 260, lastAddedCount: 0 }, 60_000],
@@ -28,12 +27,11 @@ describe('nextPexRequestDelayMs', () => {
     }
   })
 
-  it('is monotonic: more addresses added never lengthens the delay', () => {
-    let previous = Infinity
+  it('never goes below the base delay once we know a peer, however many addresses the last answer added', () => {
     for (let added = 0; added <= 200; added++) {
-      const delay = basePexRequestDelayMs({ knownPeers: 40, capacity: 260, lastAddedCount: added })
-      expect(delay).toBeLessThanOrEqual(previous)
-      previous = delay
+      for (const knownPeers of [1, 40, 200]) {
+        expect(basePexRequestDelayMs({ knownPeers, capacity: 260, lastAddedCount: added })).toBeGreaterThanOrEqual(PEX_DEFAULTS.baseRequestDelayMs)
+      }
     }
   })
 
