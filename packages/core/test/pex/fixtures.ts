@@ -101,12 +101,18 @@ export async function newPeerId (): Promise<PeerId> {
   return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
 }
 
-/** `count` addresses of distinct made-up peers, each in its own public /24 (`first` picks the first /24). */
+/**
+ * `count` addresses of distinct made-up peers, each in its own /24 of 198.18.0.0/15 (public to
+ * the address filters, reserved for tests; 512 /24s, so any 512 in a row are in distinct /24s).
+ * `first` is the index of the first one. `tcp://` has no transport in peermesh: dialing one
+ * fails at once, on this machine.
+ */
 export async function publicAddressesOfNewPeers (count: number, first = 0): Promise<NodeAddress[]> {
   const ids = await Promise.all(Array.from({ length: count }, async () => await newPeerId()))
   return ids.map((id, i) => {
     const n = first + i
-    return parseNodeAddress(`tcp://${id.toString()}@${20 + Math.floor(n / 65_536)}.${Math.floor(n / 256) % 256}.${n % 256}.7:4001`)
+    const host = 1 + (Math.floor(n / 512) % 254)
+    return parseNodeAddress(`tcp://${id.toString()}@198.${18 + (Math.floor(n / 256) % 2)}.${n % 256}.${host}:4001`)
   })
 }
 
