@@ -19,7 +19,7 @@
  * | peermesh_evictions_total, peermesh_bans_total, peermesh_duplicate_connections_closed_total | counter | |
  * | peermesh_heartbeat_failures_total, peermesh_dead_peers_total | counter | |
  * | peermesh_pex_total | counter group | event: requests_sent, requests_received, responses_received, responses_sent, requests_refused, penalties |
- * | peermesh_pex_addresses_total | counter group | outcome: added, rejected, invalid, sent |
+ * | peermesh_pex_addresses_total | counter group | outcome: added, rejected, invalid, sent, over_source_share (dropped: its source held its share of the book; also in rejected) |
  * | peermesh_queue_drops_total | counter group | queue: peer_updates, session_outbox |
  * | peermesh_sessions_total | counter group | event: opened, received, invalid, goodbyes_sent, goodbyes_received |
  * | peermesh_topology_nodes, peermesh_topology_edges | gauge | |
@@ -100,7 +100,7 @@ export function registerMeshMetrics (metrics: Metrics, s: MeshMetricsSources): v
     label: 'outcome',
     calculate: increasesSinceLastRead(() => {
       const p = s.pex.stats()
-      return { added: p.addressesAdded, rejected: p.addressesRejected, invalid: p.addressesInvalid, sent: p.addressesSent }
+      return { added: p.addressesAdded, rejected: p.addressesRejected, invalid: p.addressesInvalid, sent: p.addressesSent, over_source_share: p.addressesOverSourceShare }
     })
   })
   metrics.registerCounterGroup('peermesh_queue_drops_total', {
