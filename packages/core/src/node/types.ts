@@ -4,9 +4,9 @@
  */
 import type { Libp2p, TypedEventTarget } from '@libp2p/interface'
 
-import type { PeerRole, PeerState, PeerTransport, TopologyGraph } from '../vocabulary.js'
+import type { BroadcastMessage, PeerRole, PeerState, PeerTransport, TopologyGraph } from '../vocabulary.js'
 
-export type { PeerRole, PeerState, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
+export type { BroadcastMessage, PeerRole, PeerState, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
 
 /** One row of `node.peers()`: everything the UI and `/api/peers` show about a peer. */
 export interface PeerView {
@@ -29,18 +29,6 @@ export interface PeerView {
    * found no working candidate pair, or the dial timed out. A page shows why it has no direct link.
    */
   directFailure?: { at: number, error: string }
-}
-
-
-/** A broadcast message received (or sent, with `self: true`). */
-export interface BroadcastMessage {
-  /** Unique id (gossipsub message id). */
-  id: string
-  from: string
-  text: string
-  /** Sender's clock, epoch ms. */
-  sentAt: number
-  self: boolean
 }
 
 /** A line for an event log. */
