@@ -16,9 +16,10 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
-import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
+import { TypedEventEmitter, type AbortOptions, type Libp2p, type PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js'
+import { raceAbort } from '../abort.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { nodeAddressFromMultiaddr, parseNodeAddress, type NodeAddress } from '../address/index.js'
 import {
@@ -151,13 +152,20 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   }
 
   /**
-   * Starts the node; again while started, nothing.
+   * Starts the node; again while started, nothing. An aborted `signal` (before or while it
+   * starts) stops the node and rejects with the signal's reason.
    *
    * @throws {NodeStoppedError} after `stop()`: create a new node instead
    */
-  async start (): Promise<void> {
+  async start (options: AbortOptions = {}): Promise<void> {
     if (this.lifecycle === 'stopped') throw new NodeStoppedError()
     if (this.lifecycle === 'started') return
+    const { signal } = options
+    const aborted = (): boolean => signal?.aborted === true
+    if (aborted()) {
+      await this.stop()
+      throw signal?.reason
+    }
     this.lifecycle = 'started'
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
     await this.libp2p.start()
@@ -176,17 +184,23 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.meshTopology.start()
     this.broadcastChannel.start()
     this.emitLog('info', 'node started', { peerId: this.peerId, role: this.role })
+    // the steps above are quick and leave nothing half-done, so an abort is honoured once they ran
+    if (aborted()) {
+      await this.stop()
+      throw signal?.reason
+    }
   }
 
   /**
    * Stops the node for good: says goodbye, closes the connections, flushes and closes the peer
    * manager and the store (also for a node that was never started). Calls while it stops share
-   * the one stop; later calls do nothing.
+   * the one stop; later calls do nothing. Once `signal` aborts the call rejects with its reason;
+   * the stop carries on (a later `stop()` waits for it).
    */
-  async stop (): Promise<void> {
+  async stop (options: AbortOptions = {}): Promise<void> {
     this.stopping ??= this.lifecycle === 'started' ? this.stopRunning() : this.closeStore()
     this.lifecycle = 'stopped'
-    await this.stopping
+    await raceAbort(this.stopping, options.signal)
   }
 
   private async closeStore (): Promise<void> {
@@ -254,8 +268,9 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     return this.meshTopology.graph()
   }
 
-  async broadcast (text: string): Promise<void> {
-    await this.broadcastChannel.send(text)
+  async broadcast (text: string, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    await raceAbort(this.broadcastChannel.send(text), options.signal)
   }
 
   addPeer (address: string): void {
@@ -263,8 +278,8 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.peerManager.add(parsed, { source: 'config' })
   }
 
-  async flush (): Promise<void> {
-    await this.peerManager.flush()
+  async flush (options: AbortOptions = {}): Promise<void> {
+    await raceAbort(this.peerManager.flush(), options.signal)
   }
 
   private readonly onSelfUpdate = (): void => {

@@ -2,7 +2,7 @@
  * The public surface of a running peermesh node, identical in Node.js and in browsers.
  * `createPeerMeshNode(init)` returns one of these. Apps (node-relay, web-demo) use only this.
  */
-import type { Libp2p, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, Libp2p, TypedEventTarget } from '@libp2p/interface'
 
 import type { BroadcastMessage, PeerRole, PeerState, PeerTransport, TopologyGraph } from '../vocabulary.js'
 
@@ -56,17 +56,27 @@ export interface PeerMeshNode extends TypedEventTarget<PeerMeshNodeEvents> {
   readonly role: PeerRole
   /** The underlying libp2p node, for advanced use. */
   readonly libp2p: Libp2p
-  start(): Promise<void>
-  /** Closes every connection cleanly and flushes the peer store. */
-  stop(): Promise<void>
+  /**
+   * Starts the node. With an aborted `signal` (before or while it starts) the node is stopped and
+   * the call rejects with the signal's reason.
+   *
+   * @throws {NodeStoppedError} after `stop()`: create a new node instead
+   */
+  start(options?: AbortOptions): Promise<void>
+  /**
+   * Stops the node for good: says goodbye, closes every connection and flushes the peer store.
+   * Once `signal` aborts the call rejects with its reason; the stop itself carries on (a later
+   * `stop()` waits for it).
+   */
+  stop(options?: AbortOptions): Promise<void>
   /** Our own dialable addresses as canonical NodeAddress URLs. */
   addresses(): string[]
   peers(): PeerView[]
   topology(): TopologyGraph
-  /** Publishes a chat/broadcast message to the whole mesh. */
-  broadcast(text: string): Promise<void>
+  /** Publishes a chat/broadcast message to the whole mesh; nothing is sent if `signal` has already aborted. */
+  broadcast(text: string, options?: AbortOptions): Promise<void>
   /** Adds an address (NodeAddress URL or multiaddr) to the peer manager and wakes the dialer. */
   addPeer(address: string): void
-  /** Waits until pending peer-store writes are on storage. */
-  flush(): Promise<void>
+  /** Waits until pending peer-store writes are on storage (or `signal` aborts; the writes go on). */
+  flush(options?: AbortOptions): Promise<void>
 }
