@@ -16,7 +16,7 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
-import { TypedEventEmitter, type AbortOptions, type Libp2p, type PrivateKey } from '@libp2p/interface'
+import { TypedEventEmitter, type AbortOptions, type IdentifyResult, type Libp2p, type PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js'
 import { raceAbort } from '../abort.js'
@@ -117,6 +117,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   private readonly store: PeerStore
   private readonly clock: Clock
   private readonly log: Logger
+  private readonly detach: Array<() => void>
   private lifecycle: 'created' | 'started' | 'stopped' = 'created'
   private stopping?: Promise<void>
   private peersTimer?: ReturnType<Clock['setTimeout']>
@@ -135,8 +136,11 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     store: PeerStore
     clock: Clock
     logger: Logger
+    /** Removes the listeners assembly put on libp2p (run once the node has stopped). */
+    detach: Array<() => void>
   }) {
     super()
+    this.detach = parts.detach
     this.role = parts.role
     this.libp2p = parts.libp2p
     this.peerId = parts.libp2p.peerId.toString()
@@ -224,6 +228,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.broadcastChannel.stop()
     await this.router.stop()
     await this.libp2p.stop()
+    for (const remove of this.detach) remove()
     await this.closeStore()
     this.emitLog('info', 'node stopped', { peerId: this.peerId })
   }
@@ -392,8 +397,8 @@ const MAX_IDENTIFY_ADDRESSES = 8
  * trust of gossip (the caps and private-address rules of peer exchange apply). Plain circuit
  * addresses are skipped, as in `selfAddresses`: peers reach each other over WebRTC.
  */
-function learnAddressesFromIdentify (libp2p: Libp2p, peerManager: PeerManager): void {
-  libp2p.addEventListener('peer:identify', (event) => {
+function learnAddressesFromIdentify (libp2p: Libp2p, peerManager: PeerManager): () => void {
+  const onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const peerId = event.detail.peerId.toString()
     for (const ma of event.detail.listenAddrs.slice(0, MAX_IDENTIFY_ADDRESSES)) {
       let address: NodeAddress
@@ -409,7 +414,9 @@ function learnAddressesFromIdentify (libp2p: Libp2p, peerManager: PeerManager): 
         // refused (our own, banned or invalid peer): nothing to learn
       }
     }
-  })
+  }
+  libp2p.addEventListener('peer:identify', onIdentify)
+  return () => { libp2p.removeEventListener('peer:identify', onIdentify) }
 }
 
 function presetFor (role: PeerRole): PeerManagerOptions {
@@ -547,7 +554,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   // A member's relayed WebRTC address exists only once its reservation is made, usually after its
   // relay already asked it for peers; identify (and identify-push, sent when addresses change)
   // tells the relay at once, so peer exchange can hand the address to the other members.
-  learnAddressesFromIdentify(libp2p, peerManager)
+  const detach: Array<() => void> = [learnAddressesFromIdentify(libp2p, peerManager)]
   const neighbours = (): Array<{ peerId: string, transport: ReturnType<MeshRouter['neighbours']>[number]['transport'], direction: 'inbound' | 'outbound', rttMs?: number }> =>
     router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
@@ -555,7 +562,10 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const broadcast = new BroadcastChannel({ pubsub: libp2p.services.pubsub, selfId, clock })
   if (libp2p.metrics != null) registerRelayReservationMetrics(libp2p.metrics, libp2p.services.relayReservations)
   // a relay frees a client's reservation when the client disconnects (libp2p keeps it for its TTL)
-  if (libp2p.services.relay != null) releaseReservationsOnDisconnect({ events: libp2p, getConnections: (peer) => libp2p.getConnections(peer), relay: libp2p.services.relay })
+  if (libp2p.services.relay != null) {
+    const release = releaseReservationsOnDisconnect({ events: libp2p, getConnections: (peer) => libp2p.getConnections(peer), relay: libp2p.services.relay })
+    detach.push(() => { release.close() })
+  }
   if (libp2p.metrics != null) registerMeshMetrics(libp2p.metrics, { peerManager, router, pex, topology, broadcast, sessions })
-  return new PeerMeshNodeImpl({ role, libp2p, peerManager, router, topology, broadcast, sessions, store, clock, logger })
+  return new PeerMeshNodeImpl({ role, libp2p, peerManager, router, topology, broadcast, sessions, store, clock, logger, detach })
 }

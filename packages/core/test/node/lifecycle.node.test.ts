@@ -81,6 +81,17 @@ describe('PeerMeshNode › lifecycle', () => {
     await expect(node.stop()).resolves.toBeUndefined()
   })
 
+  it('stop() removes the listeners assembly put on libp2p (identify → peer manager, reservation release)', async () => {
+    net = await createTestNetwork(1, { role: 'relay' })
+    await net.start()
+    const node = net.node(0)
+    const before = { identify: node.libp2p.listenerCount('peer:identify'), close: node.libp2p.listenerCount('connection:close') }
+    await node.stop()
+    expect({ identify: node.libp2p.listenerCount('peer:identify'), close: node.libp2p.listenerCount('connection:close') })
+      .toEqual({ identify: 0, close: 0 })
+    expect(before.identify).toBeGreaterThan(0)
+  })
+
   describe('AbortOptions on every async method', () => {
     it('start() with an aborted signal rejects with its reason and leaves the node stopped for good', async () => {
       net = await createTestNetwork(1)
