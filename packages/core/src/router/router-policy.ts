@@ -236,6 +236,7 @@ export class RouterPolicy {
   /** Neighbour being dropped → the newcomer in grace that takes its slot once it is gone. */
   private readonly makingRoomFor = new Map<string, string>()
   private lastRewireAt = -Infinity
+  private readonly settledDegrees = new FreshDegreeCache()
   private lastDialStartAt = -Infinity
   /** Epoch ms of the last refusal of an unsettled newcomer. */
   private lastStarvingRefusalAt = -Infinity
@@ -505,8 +506,7 @@ export class RouterPolicy {
   }
 
   /** The shared topology without nodes (and their edges) not heard from for `topologyFreshMs`. */
-  private freshGraph (): TopologyGraph | undefined {
-    const graph = this.init.topology?.()
+  private freshGraph (graph = this.init.topology?.()): TopologyGraph | undefined {
     if (graph == null) return undefined
     const cutoff = this.clock.now() - this.options.topologyFreshMs
     const stale = new Set(graph.nodes.filter(n => n.peerId !== this.init.selfId && n.updatedAt < cutoff).map(n => n.peerId))
@@ -520,11 +520,15 @@ export class RouterPolicy {
 
   /** Settled: the shared topology shows the peer with at least `minConnected` neighbours. */
   private isSettled (peerId: string): boolean {
-    const graph = this.freshGraph()
+    const graph = this.init.topology?.()
     if (graph == null) return false
+    const cutoff = this.clock.now() - this.options.topologyFreshMs
+    const degrees = this.settledDegrees.lookup(graph, cutoff, this.init.selfId)
+    if (degrees !== undefined) return (degrees.get(peerId) ?? 0) >= this.init.limits.minConnected
+    const fresh = this.freshGraph(graph) as TopologyGraph
     let degree = 0
     const seen = new Set<string>()
-    for (const edge of graph.edges) {
+    for (const edge of fresh.edges) {
       const other = edge.from === peerId ? edge.to : edge.to === peerId ? edge.from : undefined
       if (other != null && !seen.has(other)) {
         seen.add(other)
@@ -532,6 +536,56 @@ export class RouterPolicy {
       }
     }
     return degree >= this.init.limits.minConnected
+  }
+}
+
+/**
+ * Every node's neighbour count in the fresh part of one shared graph, for a topology source that
+ * hands out the same graph object more than once (the simulator's; a live node builds a new one
+ * per call, and then nothing is cached: the first look at a graph scans it as before). Counts as
+ * `isSettled`'s scan does (distinct neighbours over the edges not touching a stale node), and is
+ * kept only while the same nodes are stale as when it was counted. A graph handed out is never
+ * changed afterwards (MeshTopology.graph() and the simulator both build a new one).
+ */
+class FreshDegreeCache {
+  private graph: TopologyGraph | undefined
+  private degrees: Map<string, number> | undefined
+  /** Valid for cutoffs c with staleMax < c ≤ freshMin (no node changes side). */
+  private staleMax = -Infinity
+  private freshMin = Infinity
+
+  lookup (graph: TopologyGraph, cutoff: number, selfId: string): Map<string, number> | undefined {
+    if (graph !== this.graph) {
+      this.graph = graph
+      this.degrees = undefined
+      return undefined
+    }
+    if (this.degrees !== undefined && this.staleMax < cutoff && cutoff <= this.freshMin) return this.degrees
+    this.staleMax = -Infinity
+    this.freshMin = Infinity
+    const stale = new Set<string>()
+    for (const node of graph.nodes) {
+      if (node.peerId === selfId) continue
+      if (node.updatedAt < cutoff) {
+        stale.add(node.peerId)
+        if (node.updatedAt > this.staleMax) this.staleMax = node.updatedAt
+      } else if (node.updatedAt < this.freshMin) this.freshMin = node.updatedAt
+    }
+    const neighbours = new Map<string, Set<string>>()
+    const add = (a: string, b: string): void => {
+      let set = neighbours.get(a)
+      if (set === undefined) neighbours.set(a, set = new Set())
+      set.add(b)
+    }
+    for (const edge of graph.edges) {
+      if (stale.has(edge.from) || stale.has(edge.to)) continue
+      add(edge.from, edge.to)
+      if (edge.to !== edge.from) add(edge.to, edge.from)
+    }
+    const degrees = new Map<string, number>()
+    for (const [id, set] of neighbours) degrees.set(id, set.size)
+    this.degrees = degrees
+    return degrees
   }
 }
 
