@@ -63,10 +63,12 @@ export * from './relay-reservations/index.js'
 
 // Time, randomness, logging: injected everywhere
 export { systemClock, systemRandom, delay, type Clock, type Random, type TimerHandle } from './clock.js'
-export { silentLogger, type Logger } from './logger.js'
+export { logText, silentLogger, toLogValue, type LoggedError, type LoggedErrorEvent, type Logger } from './logger.js'
+export { createComponentLogger, formatLogArguments, MAX_LOG_MESSAGE_CHARS, OWN_COMPONENT_PREFIX, type ComponentLoggerInit } from './libp2p/component-logger.js'
 
 // The node: factory, public API, router, topology, broadcast (docs/ARCHITECTURE.md)
 export { createPeerMeshNode, selfAddresses, type PeerMeshNodeInit } from './node/create-node.js'
+export { NodeStoppedError } from './node/errors.js'
 export type {
   PeerMeshNode,
   PeerMeshNodeEvents,

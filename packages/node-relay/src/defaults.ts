@@ -1,7 +1,9 @@
 /**
  * Every default of the relay command, in one place. `--help` and the README show these values.
  */
-import { RELAY_SERVER_DEFAULTS, defaultPeerManagerOptions, relayPeerManagerOptions, type PeerManagerOptions } from '@peermesh/core'
+import {
+  RELAY_SERVER_DEFAULTS, createPeerManagerOptions, defaultPeerManagerOptions, relayPeerManagerOptions, type PeerManagerOptions
+} from '@peermesh/core'
 import type { HttpAddress, LogLevel, RelayRole } from './options.js'
 
 export const DEFAULTS = {
@@ -50,17 +52,11 @@ export function defaultMaxConnectionsFor (role: RelayRole): number {
 
 /**
  * The peer manager options for `--max-connections`: the role's preset with `maxConnected`
- * replaced, and the limits that must stay consistent with it (outbound cap, minimum degree,
- * address book size) adjusted so that core's option validation accepts them.
+ * changed, built by core's `createPeerManagerOptions`, which derives the limits that must stay
+ * consistent with it (outbound cap, minimum degree, address book size).
  */
-export function peerManagerLimitsFor (role: RelayRole, maxConnected: number): Partial<PeerManagerOptions> {
-  const preset = peerManagerPresetFor(role)
-  return {
-    maxConnected,
-    maxOutgoingConnections: Math.min(preset.maxOutgoingConnections, maxConnected),
-    minConnected: Math.min(preset.minConnected, maxConnected),
-    maxPeers: Math.max(preset.maxPeers, maxConnected + preset.maxConnectedUpgrade)
-  }
+export function peerManagerLimitsFor (role: RelayRole, maxConnected: number): PeerManagerOptions {
+  return createPeerManagerOptions({ maxConnected }, peerManagerPresetFor(role))
 }
 
 /** Files inside `--data-dir`. */

@@ -8,7 +8,7 @@
  * wins over the relay's `/api/bootstrap` list. A malformed value stops the start with
  * {@link InvalidIceParamError}: a user who asked for TURN must not silently get none.
  */
-import { InvalidIceServersError, parseIceServersText } from '@peermesh/core'
+import { InvalidIceServersError, createPeerManagerOptions, parseIceServersText, type PeerManagerOptions } from '@peermesh/core'
 
 /** The page URL parameter that names the ICE servers. */
 export const ICE_PARAM = 'ice'
@@ -66,23 +66,13 @@ export function pageOptionsFromUrl (pageUrl: URL | string): PageOptionsResult {
   return { options, ignored }
 }
 
-/** The PeerManager limits `?maxConnected=` touches, as in core's `PeerManagerOptions`. */
-export interface ConnectionLimits {
-  maxConnected: number
-  maxOutgoingConnections: number
-  minConnected: number
-}
-
 /**
- * PeerManager overrides for the page options over the role's preset: a lower `maxConnected`
- * also lowers the outbound cap and the minimum degree, which may not exceed it.
+ * PeerManager options for the page options over the role's preset, built by core's
+ * `createPeerManagerOptions`: `?maxConnected=` changes only `maxConnected`, and core derives the
+ * rest from the preset (a lower value also lowers the outbound cap and the minimum degree, which
+ * may not exceed it). Empty without page options.
  */
-export function peerManagerOverrides (options: PageNodeOptions, preset: ConnectionLimits): Partial<ConnectionLimits> {
+export function peerManagerOverrides (options: PageNodeOptions, preset: Readonly<PeerManagerOptions>): Partial<PeerManagerOptions> {
   if (options.maxConnected === undefined) return {}
-  const maxConnected = options.maxConnected
-  return {
-    maxConnected,
-    maxOutgoingConnections: Math.min(preset.maxOutgoingConnections, maxConnected),
-    minConnected: Math.min(preset.minConnected, maxConnected)
-  }
+  return createPeerManagerOptions({ maxConnected: options.maxConnected }, preset)
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidIceParamError, iceServersFromUrl, pageOptionsFromUrl, peerManagerOverrides } from '../src/page-options.js'
+import { browserPeerManagerOptions, validatePeerManagerOptions, type PeerManagerOptions } from '@peermesh/core'
+import { InvalidIceParamError, MAX_CONNECTED_RANGE, iceServersFromUrl, pageOptionsFromUrl, peerManagerOverrides } from '../src/page-options.js'
 
 describe('pageOptionsFromUrl', () => {
   it('reads maxConnected', () => {
@@ -19,18 +20,25 @@ describe('pageOptionsFromUrl', () => {
 })
 
 describe('peerManagerOverrides', () => {
-  const preset = { maxConnected: 8, maxOutgoingConnections: 6, minConnected: 3 }
-
   it('changes nothing without page options', () => {
-    expect(peerManagerOverrides({}, preset)).toEqual({})
+    expect(peerManagerOverrides({}, browserPeerManagerOptions)).toEqual({})
   })
 
-  it('lowers the outbound cap and the minimum degree to a small maxConnected', () => {
-    expect(peerManagerOverrides({ maxConnected: 2 }, preset)).toEqual({ maxConnected: 2, maxOutgoingConnections: 2, minConnected: 2 })
+  it('lowers the outbound cap and the minimum degree to a small maxConnected, the rest as the preset', () => {
+    expect(peerManagerOverrides({ maxConnected: 2 }, browserPeerManagerOptions))
+      .toEqual({ ...browserPeerManagerOptions, maxConnected: 2, maxOutgoingConnections: 2, minConnected: 2 })
   })
 
   it('keeps the preset caps under a large maxConnected', () => {
-    expect(peerManagerOverrides({ maxConnected: 50 }, preset)).toEqual({ maxConnected: 50, maxOutgoingConnections: 6, minConnected: 3 })
+    expect(peerManagerOverrides({ maxConnected: 50 }, browserPeerManagerOptions))
+      .toEqual({ ...browserPeerManagerOptions, maxConnected: 50 })
+  })
+
+  it('gives options core accepts for every maxConnected the page allows', () => {
+    for (let maxConnected = MAX_CONNECTED_RANGE.min; maxConnected <= MAX_CONNECTED_RANGE.max; maxConnected++) {
+      const options = peerManagerOverrides({ maxConnected }, browserPeerManagerOptions) as PeerManagerOptions
+      expect(validatePeerManagerOptions(options)).toMatchObject({ maxConnected })
+    }
   })
 })
 

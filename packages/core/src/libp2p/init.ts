@@ -8,6 +8,7 @@ import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+import type { Logger } from '../logger.js'
 import type { TlsCertificates, WebSocketTlsInit } from './tls.js'
 
 /**
@@ -222,6 +223,15 @@ export interface Libp2pNodeInit<S extends ServiceMap = Record<never, never>> {
    * @default {}
    */
   services?: ServiceFactoryMap<S>
+  /**
+   * Our {@link Logger}, handed to libp2p as its component logger (`libp2p/component-logger.ts`):
+   * peermesh's own services (peer exchange, relay reservations) log wholly through it, with their
+   * component name as a field; libp2p's own components only their errors, at `debug`. Without it,
+   * libp2p keeps its own logger (`DEBUG=libp2p:*`) for every component.
+   *
+   * @default undefined (libp2p's own logger)
+   */
+  logger?: Logger
   /**
    * A libp2p Metrics factory (e.g. `@libp2p/simple-metrics`).
    *

@@ -15,6 +15,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { createComponentLogger } from './component-logger.js'
 import { createConnectionGater } from './connection-gater.js'
 import { tlsCertificates } from './tls.js'
 import { GOSSIPSUB_DEFAULTS, LIBP2P_NODE_DEFAULTS, RELAY_SERVER_DEFAULTS } from './constants.js'
@@ -97,6 +98,11 @@ export function buildLibp2pOptions<S extends ServiceMap> (
   if (useMemory) listen.push(`/memory/${peerId.toString()}`)
   const announce = requireMultiaddrs('announce', init.announce ?? [])
 
+  const logger = init.logger
+  if (logger != null && (['debug', 'info', 'warn', 'error'] as const).some(level => typeof logger[level] !== 'function')) {
+    throw new InvalidLibp2pNodeInitError('logger', 'expected a Logger with debug, info, warn and error methods')
+  }
+
   const extraServices = init.services ?? ({} as NonNullable<typeof init.services>)
   for (const name of Object.keys(extraServices)) {
     if (OUR_SERVICES.has(name)) {
@@ -168,6 +174,7 @@ export function buildLibp2pOptions<S extends ServiceMap> (
       maxParallelDials: dialConcurrency
     },
     services: services as Libp2pOptions<Libp2pNodeServices & S>['services'],
+    ...(logger != null ? { logger: createComponentLogger(logger) } : {}),
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
     ...(init.datastore != null ? { datastore: init.datastore } : {})
   }

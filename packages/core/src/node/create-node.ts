@@ -23,6 +23,7 @@ import { silentLogger, type Logger } from '../logger.js'
 import { nodeAddressFromMultiaddr, parseNodeAddress, type NodeAddress } from '../address/index.js'
 import {
   browserPeerManagerOptions,
+  createPeerManagerOptions,
   defaultPeerManagerOptions,
   misbehaviourPoints,
   openPeerManager,
@@ -31,6 +32,7 @@ import {
   type PeerManagerOptions
 } from '../peer-manager/index.js'
 import { createMemoryPeerStore } from '../store/memory-peer-store.js'
+import { NodeStoppedError } from './errors.js'
 import type { PeerStore } from '../store/peer-store.js'
 import { createLibp2pNode } from '../libp2p/create-libp2p.node.js'
 import type { IceServersSource, Libp2pNodeServices, WebRtcDirectCertificateInit } from '../libp2p/init.js'
@@ -80,7 +82,7 @@ export interface PeerMeshNodeInit {
   allowPrivateAddresses?: boolean
   /** Add the in-process memory transport (tests). @default false */
   memory?: boolean
-  /** PeerManager options over the role's preset (`relayPeerManagerOptions`, `browserPeerManagerOptions`, defaults for 'node'). */
+  /** PeerManager options over the role's preset (`relayPeerManagerOptions`, `browserPeerManagerOptions`, defaults for 'node'); the rest is derived to fit them (`createPeerManagerOptions`). */
   peerManager?: Partial<PeerManagerOptions>
   /** Relay role: circuit-relay reservations we grant. @default 128 */
   maxReservations?: number
@@ -114,7 +116,8 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   private readonly store: PeerStore
   private readonly clock: Clock
   private readonly log: Logger
-  private started = false
+  private lifecycle: 'created' | 'started' | 'stopped' = 'created'
+  private stopping?: Promise<void>
   private peersTimer?: ReturnType<Clock['setTimeout']>
   private topologyTimer?: ReturnType<Clock['setTimeout']>
   private lastPeersChangeAt = -Infinity
@@ -147,9 +150,15 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.log = parts.logger
   }
 
+  /**
+   * Starts the node; again while started, nothing.
+   *
+   * @throws {NodeStoppedError} after `stop()`: create a new node instead
+   */
   async start (): Promise<void> {
-    if (this.started) return
-    this.started = true
+    if (this.lifecycle === 'stopped') throw new NodeStoppedError()
+    if (this.lifecycle === 'started') return
+    this.lifecycle = 'started'
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
     await this.libp2p.start()
     await this.sessions.start()
@@ -169,9 +178,24 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.emitLog('info', 'node started', { peerId: this.peerId, role: this.role })
   }
 
+  /**
+   * Stops the node for good: says goodbye, closes the connections, flushes and closes the peer
+   * manager and the store (also for a node that was never started). Calls while it stops share
+   * the one stop; later calls do nothing.
+   */
   async stop (): Promise<void> {
-    if (!this.started) return
-    this.started = false
+    this.stopping ??= this.lifecycle === 'started' ? this.stopRunning() : this.closeStore()
+    this.lifecycle = 'stopped'
+    await this.stopping
+  }
+
+  private async closeStore (): Promise<void> {
+    await this.peerManager.flush()
+    await this.peerManager.close()
+    await this.store.close()
+  }
+
+  private async stopRunning (): Promise<void> {
     this.peersTimer?.cancel()
     this.topologyTimer?.cancel()
     this.topologyTimer = undefined
@@ -186,9 +210,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.broadcastChannel.stop()
     await this.router.stop()
     await this.libp2p.stop()
-    await this.peerManager.flush()
-    await this.peerManager.close()
-    await this.store.close()
+    await this.closeStore()
     this.emitLog('info', 'node stopped', { peerId: this.peerId })
   }
 
@@ -395,7 +417,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const selfId = peerIdFromPrivateKey(privateKey).toString()
   const bootstrap = (init.bootstrap ?? []).map(text => parseNodeAddress(text))
   const store = init.peerStore ?? createMemoryPeerStore()
-  const peerManagerOptions = { ...presetFor(role), ...init.peerManager }
+  const peerManagerOptions = createPeerManagerOptions(init.peerManager, presetFor(role))
   const peerManager = await openPeerManager({
     selfId,
     store,
@@ -410,6 +432,8 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const libp2p = await createLibp2pNode({
     privateKey,
     role,
+    // one logger: our services (peer exchange, relay reservations) log through it too
+    logger,
     // one heartbeat: the router's, which tolerates a stall (libp2p's monitor aborts on one failed ping)
     connectionMonitor: false,
     ...(init.listen != null ? { listen: init.listen } : role !== 'relay' ? { listen: [...MEMBER_LISTEN] } : {}),

@@ -5,10 +5,7 @@
  * before x" is O(log n) too (the PeerManager uses it for the earliest dial deadline among the
  * peers ranked above a candidate), and optionally each item is marked or not and every subtree
  * knows whether it holds a marked item, so "the first marked item" is O(log n) (the PeerManager
- * marks the peers that may be dialed now), and optionally each item has a size (a whole number
- * ≥ 0) and every subtree knows its total, so "the item holding the k-th unit of size" is
- * O(log n) (order statistics: the PeerManager sizes each peer by its address count, so
- * `advertise()` can draw a uniformly random stored address without listing them).
+ * marks the peers that may be dialed now).
  *
  * Items are found by `compare`, so an item's sort keys (and weight) must not change while it is
  * in the index: delete it, change it, insert it again. `compare` must be a total order (no two
@@ -26,15 +23,6 @@ interface TreeNode<T> {
   marked: boolean
   /** Some item of this subtree is marked. */
   anyMarked: boolean
-  size: number
-  /** Sum of the sizes in this subtree. */
-  total: number
-}
-
-/** What {@link OrderedIndex.select} found: the item and the unit's offset within its size. */
-export interface Selected<T> {
-  item: T
-  offset: number
 }
 
 export class DuplicateItemError extends Error {
@@ -63,7 +51,6 @@ function update<T> (node: TreeNode<T>): void {
   if (r !== null && r.minWeight < min) min = r.minWeight
   node.minWeight = min
   node.anyMarked = node.marked || (l !== null && l.anyMarked) || (r !== null && r.anyMarked)
-  node.total = node.size + (l === null ? 0 : l.total) + (r === null ? 0 : r.total)
 }
 
 function rotateRight<T> (node: TreeNode<T>): TreeNode<T> {
@@ -104,7 +91,6 @@ export class OrderedIndex<T> {
   private readonly compare: (a: T, b: T) => number
   private readonly weightOf: ((item: T) => number) | undefined
   private readonly markOf: ((item: T) => boolean) | undefined
-  private readonly sizeOf: ((item: T) => number) | undefined
   private root: TreeNode<T> | null = null
   private count = 0
   private found = false
@@ -113,14 +99,11 @@ export class OrderedIndex<T> {
    * @param compare a total order of the items
    * @param weightOf each item's weight, for {@link minWeight} and {@link minWeightBefore}
    * @param markOf whether an item is marked, for {@link firstMarked}
-   * @param sizeOf each item's size, for {@link totalSize} and {@link select}
    */
-  constructor (compare: (a: T, b: T) => number, weightOf?: (item: T) => number, markOf?: (item: T) => boolean,
-    sizeOf?: (item: T) => number) {
+  constructor (compare: (a: T, b: T) => number, weightOf?: (item: T) => number, markOf?: (item: T) => boolean) {
     this.compare = compare
     this.weightOf = weightOf
     this.markOf = markOf
-    this.sizeOf = sizeOf
   }
 
   get size (): number {
@@ -130,35 +113,8 @@ export class OrderedIndex<T> {
   /** @throws {DuplicateItemError} if an equal item is present */
   insert (item: T): void {
     this.root = this.insertAt(this.root, item, this.weightOf === undefined ? 0 : this.weightOf(item),
-      this.markOf?.(item) === true, this.sizeOf === undefined ? 0 : this.sizeOf(item))
+      this.markOf?.(item) === true)
     this.count++
-  }
-
-  /** The sum of all items' sizes (0 without `sizeOf`). */
-  totalSize (): number {
-    return this.root === null ? 0 : this.root.total
-  }
-
-  /**
-   * The item holding unit `k` (0 ≤ k < totalSize()) when the items' sizes are laid end to end
-   * in order, and k's offset within it; undefined when k is out of range.
-   */
-  select (k: number): Selected<T> | undefined {
-    let node = this.root
-    if (node === null || !(k >= 0 && k < node.total)) return undefined
-    let rest = Math.floor(k)
-    while (node !== null) {
-      const left = node.left === null ? 0 : node.left.total
-      if (rest < left) {
-        node = node.left
-      } else if (rest < left + node.size) {
-        return { item: node.item, offset: rest - left }
-      } else {
-        rest -= left + node.size
-        node = node.right
-      }
-    }
-    return undefined
   }
 
   /** Removes the item equal to `item`; false if there is none. */
@@ -282,13 +238,13 @@ export class OrderedIndex<T> {
     this.count = 0
   }
 
-  private insertAt (node: TreeNode<T> | null, item: T, weight: number, marked: boolean, size: number): TreeNode<T> {
+  private insertAt (node: TreeNode<T> | null, item: T, weight: number, marked: boolean): TreeNode<T> {
     if (node === null) {
-      return { item, weight, left: null, right: null, height: 1, minWeight: weight, marked, anyMarked: marked, size, total: size }
+      return { item, weight, left: null, right: null, height: 1, minWeight: weight, marked, anyMarked: marked }
     }
     const c = this.compare(item, node.item)
-    if (c < 0) node.left = this.insertAt(node.left, item, weight, marked, size)
-    else if (c > 0) node.right = this.insertAt(node.right, item, weight, marked, size)
+    if (c < 0) node.left = this.insertAt(node.left, item, weight, marked)
+    else if (c > 0) node.right = this.insertAt(node.right, item, weight, marked)
     else throw new DuplicateItemError()
     return balance(node)
   }
@@ -309,7 +265,6 @@ export class OrderedIndex<T> {
       node.item = successor.item
       node.weight = successor.weight
       node.marked = successor.marked
-      node.size = successor.size
       node.right = this.deleteFirst(node.right)
     }
     return balance(node)

@@ -45,6 +45,11 @@ export interface AddressEntry {
   lastConnectedAt: number
   /** Not persisted: when this address may be dialed again (0: now). dialFailed() sets it. */
   retryAt: number
+  /**
+   * Index bookkeeping, owned by PeerIndexes (peer-indexes.ts): this address's place in the flat
+   * list of stored addresses advertise() draws from (-1: not listed yet).
+   */
+  slot: number
 }
 
 export interface PeerEntry {
@@ -78,8 +83,6 @@ export interface PeerEntry {
   rankInactive: boolean
   rankScore: number
   rankFailures: number
-  /** Address count as of the last reindex: the peer's size in the ranking (advertise's draws). */
-  rankAddresses: number
   /** Order of becoming connected (-1 while not): the lowest-connected order's last tie-break. */
   connSeq: number
   /** Cached `addresses` in dial order ({@link sortAddressesForDial}); undefined with one address or none. */
@@ -122,7 +125,6 @@ export function createPeerEntry (peerId: string, now: number, config: PeerEntryC
     rankInactive: false,
     rankScore: 0,
     rankFailures: 0,
-    rankAddresses: 0,
     connSeq: -1,
     dialOrder: undefined,
     state: undefined,
@@ -136,7 +138,7 @@ export function createPeerEntry (peerId: string, now: number, config: PeerEntryC
 }
 
 export function createAddressEntry (address: NodeAddress, source: AddressSource): AddressEntry {
-  return { address, url: address.toString(), source, dialFailures: 0, lastDialFailureAt: 0, lastConnectedAt: 0, retryAt: 0 }
+  return { address, url: address.toString(), source, dialFailures: 0, lastDialFailureAt: 0, lastConnectedAt: 0, retryAt: 0, slot: -1 }
 }
 
 /** The persisted form of `entry` (valid for `validatePeerRecord`). */

@@ -10,9 +10,13 @@
  *   the random tie-break, then book order), each weighted with the deadline a dial search would
  *   note while skipping it and marked if it may be dialed now; every subtree knows its smallest
  *   such deadline and whether it holds a dialable peer, so the dial candidate (the first
- *   dialable peer) and the wake-up deadline before it are O(log n). Each peer is sized by its
- *   address count, so the k-th stored address in ranking order is O(log n) too (advertise's
- *   uniform draws).
+ *   dialable peer) and the wake-up deadline before it are O(log n).
+ * - `slots`: every stored address with its peer, in two parallel flat arrays in no meaningful
+ *   order (an address is appended when it is first indexed and swap-removed when it leaves), so
+ *   advertise()'s uniform draw of a stored address is one random index: O(1), two array reads,
+ *   instead of an order-statistic descent of the ranking. The PeerManager reports an address
+ *   that leaves a peer still in the book with {@link PeerIndexes.addressRemoved}; new addresses
+ *   are listed by the reindex that follows every change.
  * - `connected`: connected peers, lowest first (the upgrade victim and eviction order).
  * - `wake`: a min-heap of the moment each peer's state next changes with time alone (a ban, a
  *   cooldown or every retry delay ending); `refresh(now)` re-indexes the peers that are due.
@@ -77,11 +81,13 @@ function cachedDialOrder (entry: PeerEntry): AddressEntry[] | undefined {
 
 export class PeerIndexes {
   private readonly view: PeerIndexView
-  private readonly ranked = new OrderedIndex<PeerEntry>(compareRanked, entry => entry.waitAt, entry => entry.dialable,
-    entry => entry.rankAddresses)
+  private readonly ranked = new OrderedIndex<PeerEntry>(compareRanked, entry => entry.waitAt, entry => entry.dialable)
   private readonly connected = new OrderedIndex<PeerEntry>(compareLowest)
   private readonly wake = new IndexedMinHeap<PeerEntry>()
   private readonly expiry = new IndexedMinHeap<PeerEntry>()
+  /** `slotAddresses[i]` is a stored address of `slotPeers[i]`; `a.slot` is its i. */
+  private readonly slotPeers: PeerEntry[] = []
+  private readonly slotAddresses: AddressEntry[] = []
   /** Peers per `peers()` state, as of the latest `refresh()` (plus later reindexes). */
   readonly byState: Record<PeerState, number> = { connected: 0, dialing: 0, backoff: 0, banned: 0, known: 0, inactive: 0 }
   private nextSeq = 0
@@ -101,6 +107,7 @@ export class PeerIndexes {
 
   /** A peer just deleted from the book. */
   remove (entry: PeerEntry): void {
+    for (const a of entry.addresses.values()) this.addressRemoved(a)
     if (entry.inRanked) this.ranked.delete(entry)
     if (entry.inConnected) this.connected.delete(entry)
     entry.inRanked = entry.dialable = entry.inConnected = false
@@ -133,6 +140,7 @@ export class PeerIndexes {
     let anyDue = false
     let minRetryAt = Infinity
     for (const a of entry.addresses.values()) {
+      if (a.slot < 0) this.list(entry, a)
       if (a.retryAt <= now) anyDue = true
       if (a.retryAt < minRetryAt) minRetryAt = a.retryAt
     }
@@ -158,9 +166,7 @@ export class PeerIndexes {
       else if (!inactive) wakeAt = cooling ? cooldown : hasAddresses && !anyDue ? minRetryAt : Infinity
     }
 
-    const addressCount = entry.addresses.size
-    if (entry.inRanked && (keysMoved || waitAt !== entry.waitAt || isDialable !== entry.dialable ||
-        addressCount !== entry.rankAddresses)) {
+    if (entry.inRanked && (keysMoved || waitAt !== entry.waitAt || isDialable !== entry.dialable)) {
       this.ranked.delete(entry)
       entry.inRanked = false
     }
@@ -171,7 +177,6 @@ export class PeerIndexes {
     entry.rankFailures = failures
     entry.rankScore = score
     entry.rankInactive = inactive
-    entry.rankAddresses = addressCount
     entry.waitAt = waitAt
     entry.dialable = isDialable
     if (!entry.inRanked) {
@@ -206,6 +211,12 @@ export class PeerIndexes {
     const expiryHeld = entry.expiryHandle !== undefined && this.expiry.holds(entry.expiryHandle)
     if (keep && expiryHeld) this.expiry.remove(entry.expiryHandle as NonNullable<PeerEntry['expiryHandle']>)
     else if (!keep && !expiryHeld) entry.expiryHandle = this.expiry.push(entry, entry.lastSeenAt)
+  }
+
+  private list (entry: PeerEntry, a: AddressEntry): void {
+    a.slot = this.slotAddresses.length
+    this.slotPeers.push(entry)
+    this.slotAddresses.push(a)
   }
 
   /** Re-indexes every peer whose state changed with time alone by `now`. */
@@ -262,15 +273,36 @@ export class PeerIndexes {
     this.ranked.forEach(visit)
   }
 
-  /** How many addresses the ranking holds (every stored peer's, eligible to advertise or not). */
-  addressCount (): number {
-    return this.ranked.totalSize()
+  /**
+   * An address just deleted from the map of a peer that stays in the book (a peer leaving the
+   * book takes its addresses out through {@link remove}). O(1): the last slot moves into its place.
+   */
+  addressRemoved (a: AddressEntry): void {
+    const at = a.slot
+    if (at < 0) return
+    const lastPeer = this.slotPeers.pop() as PeerEntry
+    const last = this.slotAddresses.pop() as AddressEntry
+    if (last !== a) {
+      this.slotPeers[at] = lastPeer
+      this.slotAddresses[at] = last
+      last.slot = at
+    }
+    a.slot = -1
   }
 
-  /** The peer holding address `k` (0 ≤ k < addressCount()) in ranking order, and k's offset in its dial order. */
-  addressAt (k: number): { entry: PeerEntry, offset: number } | undefined {
-    const found = this.ranked.select(k)
-    return found === undefined ? undefined : { entry: found.item, offset: found.offset }
+  /** How many addresses are stored (every stored peer's, eligible to advertise or not). */
+  addressCount (): number {
+    return this.slotAddresses.length
+  }
+
+  /** The peer holding the address in slot `k` (0 ≤ k < addressCount()). */
+  peerInSlot (k: number): PeerEntry | undefined {
+    return this.slotPeers[k]
+  }
+
+  /** The stored address in slot `k` (0 ≤ k < addressCount()). */
+  addressInSlot (k: number): AddressEntry | undefined {
+    return this.slotAddresses[k]
   }
 
   ranking (): PeerEntry[] {

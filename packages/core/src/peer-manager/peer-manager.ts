@@ -81,18 +81,6 @@ function advertiseDrawBudget (need: number): number {
   return 4 * need + 32
 }
 
-/** The address at `offset` in the peer's dial order. */
-function addressAtOffset (entry: PeerEntry, offset: number): AddressEntry {
-  if (entry.dialOrder !== undefined) return entry.dialOrder[offset] as AddressEntry
-  if (offset === 0) {
-    const first = entry.addresses.values().next()
-    if (first.done !== true) return first.value
-  }
-  let i = 0
-  for (const a of entry.addresses.values()) if (i++ === offset) return a
-  throw new Error('address index out of date')
-}
-
 interface Connection {
   direction: 'inbound' | 'outbound'
   since: number
@@ -318,6 +306,7 @@ class PeerManagerImpl implements PeerManager {
     }
     if (worst === undefined || this.dialing.get(entry.peerId) === worst.url) return false
     entry.addresses.delete(worst.url)
+    this.indexes.addressRemoved(worst)
     this.countGroup(worst.address, -1)
     return true
   }
@@ -776,16 +765,17 @@ class PeerManagerImpl implements PeerManager {
    * ranking order (the top pool), the rest a uniform random pick among all the other eligible
    * addresses (the top pool's unpicked part and everything below it), without duplicates.
    *
-   * O(limit · log n) expected, without listing the book: the top pool is a walk from the best end
+   * O(limit) expected, without listing the book: the top pool is a walk from the best end
    * that stops after 2×wanted eligible addresses (it passes the ineligible peers ranked above
    * them one by one: banned and stale peers in the way; inactive peers rank last, so they are
    * passed only once every active peer is); the top picks are a partial Fisher–Yates (one draw
-   * per pick); the others are uniform draws of a stored address by position (the ranking's
-   * subtree address counts, O(log n) each), rejecting ineligible peers and addresses already
+   * per pick); the others are uniform draws of a stored address (a random slot of the indexes'
+   * flat list of stored addresses, O(1) each), rejecting ineligible peers and addresses already
    * picked. After {@link advertiseDrawBudget} draws without enough picks (fewer than about a
    * quarter of the stored addresses eligible) it lists the remaining eligible addresses and picks
    * among them, which is O(n) as before. The answer has the same distribution as listing and
-   * shuffling every eligible address did; only the random draws it consumes differ.
+   * shuffling every eligible address did; only the random draws it consumes, and which stored
+   * address a draw names (a slot, not a position in ranking order), differ.
    */
   advertise (forPeerId: string, limit: number): NodeAddress[] {
     const max = Number.isFinite(limit) ? Math.floor(limit) : 0
@@ -823,22 +813,37 @@ class PeerManagerImpl implements PeerManager {
     }
 
     const picked = top.slice(0, fromTop)
-    const taken = new Set(picked)
+    // Picked addresses by slot: a draw that names one is told without reading the address.
+    const taken = new Set<number>()
+    for (const a of picked) taken.add(a.slot)
     const total = this.indexes.addressCount()
-    for (let draws = advertiseDrawBudget(need); need > 0 && draws > 0; draws--) {
-      const at = this.indexes.addressAt(Math.floor(this.random() * total))
-      if (at === undefined || !eligible(at.entry)) continue
-      const a = addressAtOffset(at.entry, at.offset)
-      if (taken.has(a)) continue
-      taken.add(a)
-      picked.push(a)
-      need--
+    // Drawn in rounds of as many draws as picks are still needed: one at a time would make each
+    // of them too (a draw picks at most one), so the same random numbers name the same slots.
+    // A round reads all its peers before judging any, so their memory fetches overlap.
+    const slots: number[] = []
+    const fit: boolean[] = []
+    for (let draws = advertiseDrawBudget(need); need > 0 && draws > 0;) {
+      const round = Math.min(need, draws)
+      draws -= round
+      for (let i = 0; i < round; i++) {
+        const slot = Math.floor(this.random() * total)
+        const holder = this.indexes.peerInSlot(slot)
+        slots[i] = slot
+        fit[i] = holder !== undefined && eligible(holder)
+      }
+      for (let i = 0; i < round; i++) {
+        const slot = slots[i] as number
+        if (!fit[i] || taken.has(slot)) continue
+        taken.add(slot)
+        picked.push(this.indexes.addressInSlot(slot) as AddressEntry)
+        need--
+      }
     }
     if (need > 0) {
       // Too many draws missed: list what is left of the pool and pick among it.
       const pool: AddressEntry[] = []
       this.indexes.forEachRanked(entry => {
-        if (eligible(entry)) for (const a of dialOrderOf(entry)) if (!taken.has(a)) pool.push(a)
+        if (eligible(entry)) for (const a of dialOrderOf(entry)) if (!taken.has(a.slot)) pool.push(a)
         return true
       })
       need = Math.min(need, pool.length)

@@ -72,7 +72,10 @@ export interface PexStats {
   penaltiesByKind: Record<PexMisbehaviour, number>
 }
 
-/** A libp2p-style logger (`log(format, ...args)` plus `log.error`); libp2p's own fits. */
+/**
+ * A libp2p-style logger (`log(format, ...args)` plus `log.error`); libp2p's own fits. `log` is
+ * detail (`debug` on our Logger), `error` what an operator should see (`warn`).
+ */
 export interface PexLog {
   (format: string, ...args: unknown[]): void
   error(format: string, ...args: unknown[]): void
@@ -333,7 +336,8 @@ export class PexPolicy {
     this.counters.penalties++
     this.counters.penaltyPoints += points
     this.penaltiesByKind[err.misbehaviour]++
-    this.log('penalising %s with %d points: %s', err.peerId, points, err.message)
+    // at error: an operator sees every penalty (warn on our Logger); a peer earns a handful before its ban
+    this.log.error('penalising %s with %d points (pex/%s): %s', err.peerId, points, err.misbehaviour, err.message)
     try {
       this.reporter?.misbehaved(err.peerId, points, `pex/${err.misbehaviour}`)
     } catch (reportErr) {

@@ -26,7 +26,7 @@
 import type { Connection, IdentifyResult, Libp2p, PeerId } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import { delay, systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js'
-import { silentLogger, type Logger } from '../logger.js'
+import { logText, silentLogger, type Logger } from '../logger.js'
 import type { NodeAddress } from '../address/index.js'
 import type { PeerManager } from '../peer-manager/index.js'
 import type { PeerTransport, TopologyGraph } from '../vocabulary.js'
@@ -683,6 +683,7 @@ export class DialTimeoutError extends Error {
   override name = 'DialTimeoutError'
 }
 
+/** An error on one line with its name, message, code and cause chain (the logger's {@link logText}). */
 function errorText (err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+  return logText(err)
 }

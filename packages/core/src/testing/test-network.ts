@@ -14,6 +14,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { createPeerMeshNode, type PeerMeshNodeInit } from '../node/create-node.js'
 import { createMemoryPeerStore } from '../store/memory-peer-store.js'
+import { createPeerManagerOptions, peerManagerPresetFor } from '../peer-manager/options.js'
 import type { PeerMeshNode } from '../node/types.js'
 import type { PeerManager } from '../peer-manager/index.js'
 import type { MeshRouter } from '../router/router.js'
@@ -85,12 +86,14 @@ export class TestNetwork {
     const { bootstrap: bootstrapMode = 'first', ...rest } = { ...this.options, ...overrides }
     const bootstrap = bootstrapMode === 'first' && index > 0 ? [this.address(0)] : []
     return await createPeerMeshNode({
-      role: 'node',
       ...rest,
+      role: rest.role ?? 'node',
       // Every memory address is in one address group, so the per-group cap (which keeps one /24
       // from filling the book) would treat the whole test network as one subnet; these nodes
       // stand for separate hosts. A test that sets the cap keeps it.
-      peerManager: { maxAddressesPerGroup: 0, ...rest.peerManager },
+      // Partial options over the role's preset, the rest derived: `{ maxConnected: 6 }` also lowers
+      // the outbound cap (core's createPeerManagerOptions).
+      peerManager: createPeerManagerOptions({ maxAddressesPerGroup: 0, ...rest.peerManager }, peerManagerPresetFor(rest.role ?? 'node')),
       privateKey: slot.privateKey,
       peerStore: createMemoryPeerStore({ entries: slot.entries }),
       listen: [`/memory/${slot.name}`],

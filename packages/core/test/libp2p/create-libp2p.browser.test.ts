@@ -4,7 +4,9 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { describe, expect, it } from 'vitest'
+import type { ComponentLogger } from '@libp2p/interface'
 import { createLibp2pNode } from '../../src/libp2p/create-libp2p.node.js'
+import { recordingLogger } from '../store/fixtures.js'
 
 describe('createLibp2pNode (browser)', () => {
   it('starts a browser member that listens for relayed WebRTC only', async () => {
@@ -15,6 +17,29 @@ describe('createLibp2pNode (browser)', () => {
       expect(node.getMultiaddrs().map(String)).toEqual([])
       expect(node.services.relay).toBeUndefined()
       expect(node.services.pubsub.getTopics()).toEqual([])
+    } finally {
+      await node.stop()
+    }
+  })
+
+  it('hands libp2p its logger in a tab too: a service\'s component logger writes into it', async () => {
+    const logger = recordingLogger()
+    const node = await createLibp2pNode({
+      privateKey: await generateKeyPair('Ed25519'),
+      memory: true,
+      listen: [],
+      logger,
+      services: {
+        probe: (components: { logger: ComponentLogger }) => {
+          components.logger.forComponent('peermesh:probe').error('penalising %s with %d points', 'a-peer', 10)
+          return {}
+        }
+      }
+    })
+    try {
+      expect(logger.lines.filter(l => l.fields?.component === 'peermesh:probe')).toEqual([
+        { level: 'warn', message: 'penalising a-peer with 10 points', fields: { component: 'peermesh:probe' } }
+      ])
     } finally {
       await node.stop()
     }

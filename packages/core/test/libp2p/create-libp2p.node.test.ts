@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLibp2pNode } from '../../src/libp2p/create-libp2p.node.js'
 import { InvalidLibp2pNodeInitError } from '../../src/libp2p/errors.js'
 import type { Libp2pNodeInit, Libp2pNodeServices } from '../../src/libp2p/init.js'
-import type { IdentifyResult, Libp2p } from '@libp2p/interface'
+import type { ComponentLogger, IdentifyResult, Libp2p } from '@libp2p/interface'
+import { recordingLogger } from '../store/fixtures.js'
 
 type Node = Libp2p<Libp2pNodeServices>
 
@@ -119,12 +120,39 @@ describe('createLibp2pNode (Node.js)', () => {
     ['maxConnections', { maxConnections: 0 }, 'maxConnections'],
     ['dialConcurrency', { dialConcurrency: 1.5 }, 'dialConcurrency'],
     ['relayServer', { role: 'relay' as const, relayServer: { maxReservations: -1 } }, 'relayServer.maxReservations'],
-    ['services', { services: { ping: () => ({}) } as never }, 'services.ping']
+    ['services', { services: { ping: () => ({}) } as never }, 'services.ping'],
+    ['logger', { logger: { debug: () => {} } as never }, 'logger']
   ])('rejects a malformed %s option with InvalidLibp2pNodeInitError', async (_name, bad, option) => {
     const init = { privateKey: await generateKeyPair('Ed25519'), ...bad }
     const error = await createLibp2pNode(init).then(() => null, (err: unknown) => err)
     expect(error).toBeInstanceOf(InvalidLibp2pNodeInitError)
     expect(error).toMatchObject({ name: 'InvalidLibp2pNodeInitError', option })
+  })
+
+  it('hands libp2p its logger: a service\'s component logger writes into it, and libp2p\'s own errors at debug', async () => {
+    const logger = recordingLogger()
+    const node = await startNode({
+      memory: true,
+      listen: [],
+      logger,
+      services: {
+        probe: (components: { logger: ComponentLogger }) => {
+          const log = components.logger.forComponent('peermesh:probe')
+          log('started with %d peers', 0)
+          log.error('a peer misbehaved: %e', new RangeError('too many'))
+          return {}
+        }
+      }
+    })
+    expect(logger.lines.filter(l => l.fields?.component === 'peermesh:probe')).toEqual([
+      { level: 'debug', message: 'started with 0 peers', fields: { component: 'peermesh:probe' } },
+      { level: 'warn', message: 'a peer misbehaved: RangeError: too many', fields: { component: 'peermesh:probe' } }
+    ])
+    // a dial nobody answers: libp2p's dial queue logs its error, at debug, with its component
+    await expect(node.dial(multiaddr('/ip4/127.0.0.1/tcp/1/ws'))).rejects.toThrow()
+    const dialErrors = logger.lines.filter(l => typeof l.fields?.component === 'string' && (l.fields?.component as string).startsWith('libp2p:connection-manager'))
+    expect(dialErrors.length).toBeGreaterThan(0)
+    expect(dialErrors.every(l => l.level === 'debug' && l.message.includes('ECONNREFUSED'))).toBe(true)
   })
 
   it('rejects a missing private key', async () => {

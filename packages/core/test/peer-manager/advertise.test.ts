@@ -81,6 +81,33 @@ describe('PeerManager › advertise', () => {
     expect(top8).toBeGreaterThan(rest)
     expect(rest).toBeGreaterThan(0)
   })
+
+  it('never hands out an address a peer dropped to make room at the store\'s limit of 64', async () => {
+    const { pm } = await openHarness({ selfId: self })
+    for (const peer of ids.slice(5, 28)) pm.add(memoryAddress(peer))
+    for (let k = 0; k < 64; k++) pm.add(memoryAddress(a, `n${k}`))
+    // A config address, then a dial over a new address, each drop a's worst gossip address.
+    pm.add(memoryAddress(a, 'configured'), { source: 'config' })
+    pm.dialed(memoryAddress(a, 'dialed'))
+    const stored = new Set(ids.slice(5, 28).flatMap(peer => pm.peer(peer)?.addresses ?? []))
+    for (const url of pm.peer(a)?.addresses ?? []) stored.add(url)
+    expect(stored.size).toBe(23 + 64)
+    const dropped = [memoryAddress(a, 'n0').toString(), memoryAddress(a, 'n1').toString()]
+    for (const url of dropped) expect(stored.has(url)).toBe(false)
+    const seen = new Set<string>()
+    for (let round = 0; round < 500; round++) {
+      // 8 wanted: 6 from the top 16, 2 uniform draws over all 87 stored addresses.
+      const answer = pm.advertise(requester, 8).map(x => x.toString())
+      expect(answer).toHaveLength(8)
+      for (const url of answer) {
+        expect(stored.has(url), url).toBe(true)
+        seen.add(url)
+      }
+    }
+    // The draws reached the whole book (the premise: a stale entry would have been drawn).
+    expect(seen.size).toBeGreaterThan(80)
+    await pm.close()
+  })
 })
 
 describe('PeerManager › advertise sampling (properties)', () => {
@@ -92,9 +119,10 @@ describe('PeerManager › advertise sampling (properties)', () => {
   })
 
   /** A book of `kinds.length` peers (pool[1 …]), each with its kind, `addresses` addresses and score. */
-  async function bookOf (peers: Array<{ kind: Kind, addresses: number, good: number }>, selfCount: number, seed: number): Promise<PeerManager> {
+  async function bookOf (peers: Array<{ kind: Kind, addresses: number, good: number }>, selfCount: number, seed: number,
+    random = seededRandom(seed)): Promise<PeerManager> {
     const me = pool[0] as string
-    const { pm, clock } = await openHarness({ selfId: me, random: seededRandom(seed), options: { advertiseMaxAgeMs: 3 * HOUR_MS, banTtlMs: HOUR_MS } })
+    const { pm, clock } = await openHarness({ selfId: me, random, options: { advertiseMaxAgeMs: 3 * HOUR_MS, banTtlMs: HOUR_MS } })
     const addressesOf = (i: number, count: number): NodeAddress[] =>
       Array.from({ length: count }, (_, k) => memoryAddress(pool[i + 1] as string, `n${k}`))
     peers.forEach((p, i) => {
@@ -152,13 +180,27 @@ describe('PeerManager › advertise sampling (properties)', () => {
 
   it('stays right when most stored peers are stale (the draws miss and it lists the rest)', async () => {
     // 368 stale peers and 31 fresh: a uniform draw finds an eligible address < 8% of the time, so
-    // with this seed the draw budget runs out for limit 11 or 16 (checked once by instrumenting
-    // the fallback) and the answer's rest comes from the listed remainder.
+    // the draw budget can run out (for limit 11 or 16) and the answer's rest comes from the
+    // listed remainder. The random numbers an answer used tell: without the fallback it takes
+    // at most one per top pick plus the draw budget (4 × need + 32); the fallback takes more.
     const peers = Array.from({ length: 399 }, (_, i) => ({ kind: (i % 13 === 0 ? 'fresh' : 'stale') as Kind, addresses: 1, good: 0 }))
-    const pm = await bookOf(peers, 1, 7)
+    const seeded = seededRandom(7)
+    let used = 0
+    const pm = await bookOf(peers, 1, 7, () => { used++; return seeded() })
     const eligible = new Set(peers.flatMap((p, i) => p.kind === 'fresh' ? [memoryAddress(pool[i + 1] as string, 'n0').toString()] : []))
     expect(eligible.size).toBe(31)
-    for (const limit of [1, 5, 11, 16, 40]) checkAnswer(pm.advertise('unknown-peer', limit), limit, 1, 'unknown-peer', eligible)
+    let fellBack = 0
+    for (let round = 0; round < 4; round++) {
+      for (const limit of [1, 5, 11, 16, 40]) {
+        const before = used
+        checkAnswer(pm.advertise('unknown-peer', limit), limit, 1, 'unknown-peer', eligible)
+        const wanted = limit - 1
+        const fromTop = Math.ceil(wanted * 0.75)
+        if (used - before > fromTop + 4 * (wanted - fromTop) + 32) fellBack++
+      }
+    }
+    // The premise: some answers really came from the listed remainder.
+    expect(fellBack).toBeGreaterThan(0)
     await pm.close()
   })
 

@@ -4,6 +4,7 @@ import {
   misbehaviourPoints, openPeerManager, relayPeerManagerOptions, validatePeerManagerOptions,
   type PeerManagerOptions
 } from '../../src/peer-manager/index.js'
+import { peerManagerOptionsProblems, peerManagerPresetFor } from '../../src/peer-manager/options.js'
 import { createMemoryPeerStore } from '../../src/store/memory-peer-store.js'
 import { createPeerIds, memoryAddress, zeroOptions } from './support.js'
 
@@ -127,5 +128,133 @@ describe('openPeerManager', () => {
       .rejects.toThrow(/persistent peer is ourselves/)
     await expect(openPeerManager({ selfId: '', store: createMemoryPeerStore() }))
       .rejects.toBeInstanceOf(InvalidPeerManagerOptionsError)
+  })
+})
+
+function problemsOfCreate (overrides: Partial<PeerManagerOptions>, base?: PeerManagerOptions): readonly string[] {
+  try {
+    createPeerManagerOptions(overrides, base)
+    return []
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidPeerManagerOptionsError)
+    return (err as InvalidPeerManagerOptionsError).problems
+  }
+}
+
+describe('createPeerManagerOptions › partial options change these and derive the rest', () => {
+  it('lowers the outbound cap to a maxConnected below it (the core README example)', () => {
+    const options = createPeerManagerOptions({ minConnected: 3, maxConnected: 6 })
+    expect(options).toEqual({ ...defaultPeerManagerOptions, minConnected: 3, maxConnected: 6, maxOutgoingConnections: 6 })
+  })
+
+  it('lowers the outbound cap and the minimum degree of a role preset', () => {
+    expect(createPeerManagerOptions({ maxConnected: 2 }, browserPeerManagerOptions))
+      .toEqual({ ...browserPeerManagerOptions, maxConnected: 2, maxOutgoingConnections: 2, minConnected: 2 })
+    expect(createPeerManagerOptions({ maxConnected: 1 }))
+      .toMatchObject({ maxConnected: 1, maxOutgoingConnections: 1, minConnected: 1, maxPeers: 260 })
+  })
+
+  it('keeps the preset caps under a larger maxConnected and grows the address book to hold it', () => {
+    expect(createPeerManagerOptions({ maxConnected: 50 }, browserPeerManagerOptions))
+      .toEqual({ ...browserPeerManagerOptions, maxConnected: 50 })
+    expect(createPeerManagerOptions({ maxConnected: 300 })).toMatchObject({ maxConnected: 300, maxPeers: 304, maxOutgoingConnections: 12 })
+  })
+
+  it('makes the address book unlimited with unlimited connections (maxPeers needs a connection limit)', () => {
+    expect(createPeerManagerOptions({ maxConnected: 0 })).toMatchObject({ maxConnected: 0, maxPeers: 0, maxOutgoingConnections: 12 })
+  })
+
+  it('raises maxConnected to a larger outbound cap or minimum degree', () => {
+    expect(createPeerManagerOptions({ maxOutgoingConnections: 20 }, browserPeerManagerOptions))
+      .toEqual({ ...browserPeerManagerOptions, maxOutgoingConnections: 20, maxConnected: 20 })
+    expect(createPeerManagerOptions({ minConnected: 10 }, browserPeerManagerOptions))
+      .toMatchObject({ minConnected: 10, maxConnected: 10, maxOutgoingConnections: 6 })
+  })
+
+  it('fits maxConnected under a smaller address book, keeping the upgrade slots while it can', () => {
+    expect(createPeerManagerOptions({ maxPeers: 10 }))
+      .toMatchObject({ maxPeers: 10, maxConnected: 6, maxConnectedUpgrade: 4, maxOutgoingConnections: 6, minConnected: 4 })
+    expect(createPeerManagerOptions({ maxPeers: 3 }))
+      .toMatchObject({ maxPeers: 3, maxConnected: 1, maxConnectedUpgrade: 2, maxOutgoingConnections: 1, minConnected: 1 })
+    expect(createPeerManagerOptions({ maxPeers: 66, maxConnected: 64 })).toMatchObject({ maxConnectedUpgrade: 2 })
+  })
+
+  it('fits the retry delays around a set unit or cap', () => {
+    expect(createPeerManagerOptions({ maxRetryTimeMs: 100 })).toMatchObject({ minRetryTimeMs: 100, maxRetryTimeMs: 100, maxRetryTimePersistentMs: 300_000 })
+    expect(createPeerManagerOptions({ minRetryTimeMs: 600_000 })).toMatchObject({ minRetryTimeMs: 600_000, maxRetryTimeMs: 1_800_000, maxRetryTimePersistentMs: 600_000 })
+    expect(createPeerManagerOptions({ minRetryTimeMs: 0 })).toMatchObject({ minRetryTimeMs: 0, maxRetryTimeMs: 0, maxRetryTimePersistentMs: 0 })
+    expect(createPeerManagerOptions({ maxRetryTimeMs: 5_000 }, zeroOptions)).toMatchObject({ minRetryTimeMs: 250, maxRetryTimeMs: 5_000 })
+  })
+
+  it('returns options that were already consistent unchanged', () => {
+    // a seeded walk over many consistent option sets: derivation never moves one of them
+    let seed = 7
+    const next = (n: number): number => { seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648; return seed % n }
+    let checked = 0
+    for (let i = 0; i < 2_000; i++) {
+      const candidate: PeerManagerOptions = {
+        ...defaultPeerManagerOptions,
+        maxConnected: next(40),
+        maxOutgoingConnections: next(40),
+        minConnected: next(40),
+        maxConnectedUpgrade: next(8),
+        maxPeers: next(3) === 0 ? 0 : next(80),
+        minRetryTimeMs: next(4) * 1_000,
+        maxRetryTimeMs: next(4) * 1_000,
+        maxRetryTimePersistentMs: next(4) * 1_000
+      }
+      if (peerManagerOptionsProblems(candidate).length > 0) continue
+      checked++
+      const keys = Object.keys(candidate) as Array<keyof PeerManagerOptions>
+      const partial = Object.fromEntries(keys.filter(() => next(2) === 0).map(k => [k, candidate[k]]))
+      expect(createPeerManagerOptions(partial, candidate)).toEqual(candidate)
+    }
+    expect(checked).toBeGreaterThan(100)
+  })
+
+  it('names only what the caller set in conflict', () => {
+    expect(problemsOfCreate({ maxOutgoingConnections: 12, maxConnected: 6 })).toEqual(['maxOutgoingConnections 12 exceeds maxConnected 6'])
+    expect(problemsOfCreate({ maxOutgoingConnections: 20, maxPeers: 10 })).toEqual(['maxOutgoingConnections 20 exceeds maxPeers 10'])
+    expect(problemsOfCreate({ minConnected: 10, maxConnectedUpgrade: 4, maxPeers: 12 })).toEqual(['minConnected 10 + maxConnectedUpgrade 4 exceed maxPeers 12'])
+    expect(problemsOfCreate({ maxConnectedUpgrade: 5, maxPeers: 5 })).toEqual(['maxConnectedUpgrade 5 leaves no connection under maxPeers 5'])
+    expect(problemsOfCreate({ maxConnected: 20, maxPeers: 10 })).toEqual(['maxConnected 20 exceeds maxPeers 10'])
+    expect(problemsOfCreate({ maxConnected: 0, maxPeers: 10 })).toEqual(['maxPeers 10 needs a maxConnected limit'])
+    expect(problemsOfCreate({ minRetryTimeMs: 7_000, maxRetryTimeMs: 5_000 })).toEqual(['minRetryTimeMs 7000 exceeds maxRetryTimeMs 5000'])
+  })
+
+  it('lists every problem at once, malformed values beside conflicts', () => {
+    const problems = problemsOfCreate({
+      maxConnected: 6,
+      maxOutgoingConnections: 12,
+      minConnected: 7,
+      minRetryTimeMs: 10,
+      maxRetryTimeMs: 5,
+      maxAddressesPerPeer: 65,
+      banTtlMs: -1
+    })
+    expect(problems).toEqual([
+      'banTtlMs must be a finite number ≥ 0 (got -1)',
+      'maxOutgoingConnections 12 exceeds maxConnected 6',
+      'minConnected 7 exceeds maxConnected 6',
+      'minRetryTimeMs 10 exceeds maxRetryTimeMs 5',
+      'maxAddressesPerPeer 65 exceeds the store\'s limit of 64'
+    ])
+    // a malformed value is not judged against others, and the rest is still derived around it
+    expect(problemsOfCreate({ maxConnected: -1, minConnected: 2 })).toEqual(['maxConnected must be an integer ≥ 0 (got -1)'])
+    expect(problemsOfCreate({ maxConnected: 6, banTtlMs: Number.NaN })).toEqual(['banTtlMs must be a finite number ≥ 0 (got NaN)'])
+  })
+
+  it('openPeerManager derives partial options the same way: maxConnected 2 caps the dials at 2', async () => {
+    const pm = await openPeerManager({ selfId: self, store: createMemoryPeerStore(), options: { maxConnected: 2, minConnected: 0 } })
+    for (const peer of [a, b, c]) pm.add(memoryAddress(peer), { source: 'config' })
+    const dials = [pm.tryDialNext(), pm.tryDialNext(), pm.tryDialNext()]
+    expect(dials.filter(d => d !== undefined)).toHaveLength(2)
+    await pm.close()
+  })
+
+  it('peerManagerPresetFor gives each role its preset', () => {
+    expect(peerManagerPresetFor('relay')).toBe(relayPeerManagerOptions)
+    expect(peerManagerPresetFor('browser')).toBe(browserPeerManagerOptions)
+    expect(peerManagerPresetFor('node')).toBe(defaultPeerManagerOptions)
   })
 })

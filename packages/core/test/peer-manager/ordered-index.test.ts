@@ -54,37 +54,6 @@ describe('OrderedIndex', () => {
     }), { numRuns: 200 })
   })
 
-  it('select(k) finds the item holding the k-th unit of size like a walk over the sorted array', () => {
-    const op = fc.oneof(
-      fc.record({ kind: fc.constant('insert' as const), key: fc.integer({ min: 0, max: 100 }), weight: fc.integer({ min: 0, max: 4 }) }),
-      fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 100 }) })
-    )
-    fc.assert(fc.property(fc.array(op, { maxLength: 300 }), ops => {
-      // The size of an item is its weight here (0 to 4: empty items must be skipped).
-      const index = new OrderedIndex<Item>(byKey, undefined, undefined, item => item.weight)
-      let model: Item[] = []
-      for (const step of ops) {
-        if (step.kind === 'insert') {
-          if (model.some(m => m.key === step.key)) continue
-          index.insert({ key: step.key, weight: step.weight })
-          model.push({ key: step.key, weight: step.weight })
-          model.sort(byKey)
-        } else {
-          index.delete({ key: step.key, weight: 0 })
-          model = model.filter(m => m.key !== step.key)
-        }
-        const units = model.flatMap(m => Array.from({ length: m.weight }, (_, offset) => ({ key: m.key, offset })))
-        expect(index.totalSize()).toBe(units.length)
-        for (let k = 0; k < units.length; k++) {
-          const found = index.select(k)
-          expect({ key: found?.item.key, offset: found?.offset }).toEqual(units[k])
-        }
-        expect(index.select(units.length)).toBeUndefined()
-        expect(index.select(-1)).toBeUndefined()
-      }
-    }), { numRuns: 150 })
-  })
-
   it('stays balanced: 100,000 ascending inserts then deleting every other one keep lookups shallow', () => {
     let comparisons = 0
     const index = new OrderedIndex<number>((a, b) => { comparisons++; return a - b })

@@ -102,6 +102,12 @@ class ReferencePeerManager implements PeerManager {
   private readonly book = new Map<string, PeerEntry>()
   /** Cached ranking of `book`, best first; cleared by every change that can reorder it. */
   private ranked: PeerEntry[] | undefined
+  /**
+   * Every stored address with its peer, in the order advertise()'s uniform draws number them:
+   * appended when stored, and a deleted one's place taken by the last (the indexed manager's
+   * flat list, kept here the plain way, by searching).
+   */
+  private readonly slots: Array<{ entry: PeerEntry, address: AddressEntry }> = []
   /** Stored addresses per addressGroup(), for the subnet and relay caps. */
   private readonly groupSizes = new Map<string, number>()
 
@@ -182,7 +188,10 @@ class ReferencePeerManager implements PeerManager {
           (failures, persistent) => this.retryDelay(failures, persistent))
         this.counters.addressesSkipped += droppedAddresses
         this.book.set(entry.peerId, entry)
-        for (const a of entry.addresses.values()) this.countGroup(a.address, +1)
+        for (const a of entry.addresses.values()) {
+          this.countGroup(a.address, +1)
+          this.slots.push({ entry, address: a })
+        }
       } catch (err) {
         this.counters.recordsSkipped++
         this.logger.warn('skipping a stored peer record', { peerId: record.peerId, error: err })
@@ -236,7 +245,9 @@ class ReferencePeerManager implements PeerManager {
       entry = createPeerEntry(address.peerId, now, this.entryConfig(address.peerId))
       this.book.set(entry.peerId, entry)
     }
-    entry.addresses.set(url, createAddressEntry(address, source))
+    const added = createAddressEntry(address, source)
+    entry.addresses.set(url, added)
+    this.slots.push({ entry, address: added })
     entry.lastSeenAt = Math.max(entry.lastSeenAt, now)
     this.ranked = undefined
     this.countGroup(address, +1)
@@ -282,6 +293,7 @@ class ReferencePeerManager implements PeerManager {
     }
     if (worst === undefined || this.dialing.get(entry.peerId) === worst.url) return false
     entry.addresses.delete(worst.url)
+    this.unslot(worst)
     this.countGroup(worst.address, -1)
     return true
   }
@@ -410,6 +422,7 @@ class ReferencePeerManager implements PeerManager {
       if (a === undefined && (entry.addresses.size < MAX_ADDRESSES_PER_PEER || this.dropWorstGossipAddress(entry))) {
         a = createAddressEntry(address, 'verified')
         entry.addresses.set(a.url, a)
+        this.slots.push({ entry, address: a })
         this.countGroup(address, +1)
       }
       if (a !== undefined) {
@@ -739,10 +752,21 @@ class ReferencePeerManager implements PeerManager {
 
   private deletePeer (entry: PeerEntry): void {
     this.book.delete(entry.peerId)
-    for (const a of entry.addresses.values()) this.countGroup(a.address, -1)
+    for (const a of entry.addresses.values()) {
+      this.countGroup(a.address, -1)
+      this.unslot(a)
+    }
     this.cooldownUntil.delete(entry.peerId)
     this.ranked = undefined
     this.writer.schedule(entry.peerId)
+  }
+
+  /** Takes a deleted address out of `slots`: the last slot moves into its place. */
+  private unslot (address: AddressEntry): void {
+    const at = this.slots.findIndex(slot => slot.address === address)
+    if (at < 0) return
+    const last = this.slots.pop() as { entry: PeerEntry, address: AddressEntry }
+    if (at < this.slots.length) this.slots[at] = last
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -751,8 +775,8 @@ class ReferencePeerManager implements PeerManager {
   /**
    * The indexed manager's sampling written plainly over the sorted ranking, with the same random
    * draws in the same order: a partial shuffle of the top 2×wanted, then uniform draws of a
-   * stored address by position in ranking order (rejecting ineligible and taken ones) within
-   * the same draw budget, then a partial shuffle of the eligible rest.
+   * stored address by its place in `slots` (rejecting ineligible and taken ones) within the
+   * same draw budget, then a partial shuffle of the eligible rest.
    */
   advertise (forPeerId: string, limit: number): NodeAddress[] {
     const max = Number.isFinite(limit) ? Math.floor(limit) : 0
@@ -782,7 +806,7 @@ class ReferencePeerManager implements PeerManager {
       this.pick(rest, need)
       picked.push(...rest.slice(0, need))
     } else {
-      const slots = ranking.flatMap(entry => addressesInDialOrder(entry).map(address => ({ entry, address })))
+      const slots = this.slots
       for (let draws = 4 * need + 32; need > 0 && draws > 0; draws--) {
         const slot = slots[Math.floor(this.random() * slots.length)] as { entry: PeerEntry, address: AddressEntry }
         if (!isEligible(slot.entry) || picked.includes(slot.address)) continue
