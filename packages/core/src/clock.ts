@@ -45,3 +45,19 @@ export async function delay (clock: Clock, delayMs: number, signal?: AbortSignal
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
+
+/** The error a {@link timeoutSignal} aborts with. */
+export class ClockTimeoutError extends Error {
+  override name = 'TimeoutError'
+}
+
+/**
+ * `AbortSignal.timeout` on `clock`: a signal that aborts after `delayMs` of the injected clock
+ * (so a fake clock drives it in tests). Cancel it once the work is done, or its timer stays
+ * pending until it fires.
+ */
+export function timeoutSignal (clock: Clock, delayMs: number): { signal: AbortSignal, cancel: () => void } {
+  const controller = new AbortController()
+  const timer = clock.setTimeout(() => { controller.abort(new ClockTimeoutError(`timed out after ${delayMs} ms`)) }, delayMs)
+  return { signal: controller.signal, cancel: () => { timer.cancel() } }
+}

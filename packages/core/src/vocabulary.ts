@@ -1,7 +1,9 @@
 /**
- * The shared vocabulary of every layer (peer states, transports, roles, topology shapes): a leaf
- * module that imports nothing, so lower layers (peer manager, router, topology, sessions) never
- * import from the top-level API file `node/types.ts`, which re-exports these.
+ * The shared vocabulary of every layer (peer states, transports, roles, topology shapes, broadcast
+ * messages, domain limits): a leaf module that imports nothing, so lower layers (peer manager,
+ * router, topology, sessions, broadcast) never import from the top-level API file
+ * `node/types.ts`, which re-exports these. test/layering.node.test.ts fails on an import that runs
+ * up a layer or closes a cycle.
  */
 
 /** How a connection to a neighbour is carried. */
@@ -35,3 +37,20 @@ export interface TopologyGraph {
   nodes: TopologyNode[]
   edges: TopologyEdge[]
 }
+
+/** A broadcast message received (or sent, with `self: true`). */
+export interface BroadcastMessage {
+  /** Unique id (gossipsub message id). */
+  id: string
+  from: string
+  text: string
+  /** Sender's clock, epoch ms. */
+  sentAt: number
+  self: boolean
+}
+
+/** At most this many addresses are stored per peer (the store, the peer manager, peer exchange). */
+export const MAX_ADDRESSES_PER_PEER = 64
+
+/** An address URL longer than this (in UTF-8 bytes) is refused everywhere. */
+export const MAX_ADDRESS_URL_BYTES = 1024

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { systemClock } from '../src/clock.js'
+import { systemClock, timeoutSignal } from '../src/clock.js'
+import { createFakeClock } from '../src/testing/fake-clock.js'
 
 describe('systemClock', () => {
   it('cancels a timer before it fires', async () => {
@@ -11,5 +12,25 @@ describe('systemClock', () => {
   })
   it('reads the wall clock', () => {
     expect(Math.abs(systemClock.now() - Date.now())).toBeLessThan(1000)
+  })
+})
+
+describe('timeoutSignal', () => {
+  it('aborts after its delay on the injected clock, with a TimeoutError', () => {
+    const clock = createFakeClock(1_000)
+    const { signal } = timeoutSignal(clock, 500)
+    clock.advance(499)
+    expect(signal.aborted).toBe(false)
+    clock.advance(1)
+    expect(signal.aborted).toBe(true)
+    expect(signal.reason).toMatchObject({ name: 'TimeoutError' })
+  })
+
+  it('never aborts once cancelled', () => {
+    const clock = createFakeClock()
+    const { signal, cancel } = timeoutSignal(clock, 500)
+    cancel()
+    clock.advance(10_000)
+    expect(signal.aborted).toBe(false)
   })
 })

@@ -4,7 +4,7 @@
 import {
   RELAY_SERVER_DEFAULTS, createPeerManagerOptions, defaultPeerManagerOptions, relayPeerManagerOptions, type PeerManagerOptions
 } from '@peermesh/core'
-import type { HttpAddress, LogLevel, RelayRole } from './options.js'
+import type { HttpAddress, LogLevel, RelayRole } from './vocabulary.js'
 
 export const DEFAULTS = {
   role: 'relay' as RelayRole,

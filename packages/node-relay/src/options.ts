@@ -15,18 +15,8 @@ import { DEFAULTS, defaultListenFor, defaultMaxConnectionsFor } from './defaults
 import { validateBootstrapAddress } from './bootstrap-address.js'
 import { isTurnServer } from './ice/turn-credentials.js'
 
-/** `relay`: WebSocket entry point, circuit relay and bootstrap. `peer`: a plain member joining over WebRTC. */
-export type RelayRole = 'relay' | 'peer'
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
-export type LogFormat = 'pretty' | 'json'
-
-/** Where the HTTP server listens. */
-export interface HttpAddress {
-  /** Host name or IP literal, without IPv6 brackets. */
-  host: string
-  /** TCP port, 0 for any free port. */
-  port: number
-}
+import type { HttpAddress, LogFormat, LogLevel, RelayRole } from './vocabulary.js'
+export type { HttpAddress, LogFormat, LogLevel, RelayRole } from './vocabulary.js'
 
 /** What `GET /` serves. */
 export type DemoSource =

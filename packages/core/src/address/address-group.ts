@@ -19,6 +19,18 @@ const SECOND_LEVEL_REGISTRIES = new Set(['ac', 'co', 'com', 'edu', 'gov', 'net',
  * - relayed (`webrtc`, `circuit`): `relay:<relayPeerId>`, since the relay is the shared path
  */
 export function addressGroup (a: NodeAddress): string {
+  let group = groups.get(a)
+  if (group === undefined) {
+    group = groupOf(a)
+    groups.set(a, group)
+  }
+  return group
+}
+
+/** A NodeAddress is immutable (frozen), so its group is worked out once per address object. */
+const groups = new WeakMap<NodeAddress, string>()
+
+function groupOf (a: NodeAddress): string {
   if (a.relay !== undefined) return `relay:${a.relay.peerId}`
   switch (a.hostType) {
     case 'ip4': return ip4Group(ip4Bytes(a.hostname))

@@ -34,6 +34,14 @@ export function isLoopbackAddress (a: NodeAddress): boolean {
  * (10/8, 172.16/12, 192.168/16), shared CGNAT space (100.64/10), link-local (169.254/16,
  * fe80::/10), unique-local IPv6 (fc00::/7), and the special-use names `localhost`, `*.localhost`,
  * `*.local`, `*.internal`, `*.home.arpa`.
+ *
+ * Why not `isPrivateIp` from `@libp2p/utils`: its table also counts the documentation and
+ * benchmarking ranges (192.0.2/24, 198.18/15, 198.51.100/24, 203.0.113/24, 240/4) as private.
+ * Those are not reachable on the Internet either, but this function answers "is this address
+ * meant for our own network only?", and the NAT lab (e2e/nat/) gives its routers' public sides
+ * 198.18/15 addresses exactly so that they play the Internet; refusing them as private would
+ * make every srflx candidate and gossiped address in the lab unusable. The ranges here are the
+ * ones a home, office or carrier network hands out.
  */
 export function isPrivateAddress (a: NodeAddress): boolean {
   if (isLoopbackAddress(a)) return true

@@ -23,12 +23,38 @@ const WHITESPACE_OR_CONTROL = /[\s\x00-\x1f\x7f]/
  * ```
  */
 export function parseNodeAddress (text: string): NodeAddress {
-  return guard(text, () => {
+  const known = typeof text === 'string' ? parsedCache.get(text) : undefined
+  if (known !== undefined) return known
+  const address = guard(text, () => {
     if (typeof text !== 'string') throw new AddressReason(`expected a string, got ${text === null ? 'null' : typeof text}`)
     checkText(text)
     if (text.startsWith('//')) throw new AddressReason('missing scheme (expected <scheme>://<peerId>@<host>…, or a multiaddr)')
     return text.startsWith('/') ? parseNodeAddressMultiaddr(text) : parseNodeAddressUrl(text)
   })
+  if (parsedCache.size >= parsedCacheSize) {
+    const oldest = parsedCache.keys().next()
+    if (oldest.done !== true) parsedCache.delete(oldest.value)
+  }
+  parsedCache.set(text, address)
+  return address
+}
+
+/**
+ * The same address texts come back again and again (every peer-exchange answer, identify, the
+ * store), and a NodeAddress is immutable (frozen), so valid parses are remembered: text → address,
+ * at most this many, oldest forgotten first. Invalid texts are never cached.
+ */
+const PARSED_CACHE_SIZE = 2048
+let parsedCacheSize = PARSED_CACHE_SIZE
+const parsedCache = new Map<string, NodeAddress>()
+
+/**
+ * Lets the parse cache hold at least `size` texts (never fewer than 2048): for a process hosting
+ * many nodes at once, such as the mesh simulator, whose nodes share this module. A cache only:
+ * what {@link parseNodeAddress} returns or throws does not change.
+ */
+export function reserveNodeAddressCache (size: number): void {
+  if (Number.isSafeInteger(size) && size > parsedCacheSize) parsedCacheSize = size
 }
 
 /**

@@ -27,7 +27,7 @@ export function canonicalPeerId (text: string, what = 'peer ID'): string {
   }
   if (!DIALABLE_KEY_TYPES.has(peerId.type)) reject(`invalid ${what} ${JSON.stringify(text)}: not a key-based peer ID`)
   const canonical = peerId.toString()
-  if (canonicalCache.size >= CANONICAL_CACHE_SIZE) {
+  if (canonicalCache.size >= canonicalCacheSize) {
     const oldest = canonicalCache.keys().next()
     if (oldest.done !== true) canonicalCache.delete(oldest.value)
   }
@@ -41,4 +41,15 @@ export function canonicalPeerId (text: string, what = 'peer ID'): string {
  * form, at most this many, oldest forgotten first. Invalid spellings are never cached.
  */
 const CANONICAL_CACHE_SIZE = 2048
+let canonicalCacheSize = CANONICAL_CACHE_SIZE
 const canonicalCache = new Map<string, string>()
+
+/**
+ * Lets the PeerId cache hold at least `size` spellings (it never shrinks below 2048). For a
+ * process that hosts many nodes at once, such as the mesh simulator: its nodes share this module,
+ * and with more distinct peers than the cache holds nearly every parse would decode a key again.
+ * A cache only: what {@link canonicalPeerId} returns or rejects does not change.
+ */
+export function reservePeerIdCache (size: number): void {
+  if (Number.isSafeInteger(size) && size > canonicalCacheSize) canonicalCacheSize = size
+}

@@ -6,7 +6,7 @@
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { systemClock, type Clock } from '../clock.js'
-import type { BroadcastMessage } from '../node/types.js'
+import type { BroadcastMessage } from '../vocabulary.js'
 import { BroadcastText } from './broadcast.pb.js'
 
 export const BROADCAST_TOPIC = 'peermesh/broadcast/1'

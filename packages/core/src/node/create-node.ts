@@ -16,9 +16,10 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
-import { TypedEventEmitter, type Libp2p, type PrivateKey } from '@libp2p/interface'
+import { TypedEventEmitter, type AbortOptions, type IdentifyResult, type Libp2p, type PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js'
+import { raceAbort } from '../abort.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { nodeAddressFromMultiaddr, parseNodeAddress, type NodeAddress } from '../address/index.js'
 import {
@@ -116,6 +117,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   private readonly store: PeerStore
   private readonly clock: Clock
   private readonly log: Logger
+  private readonly detach: Array<() => void>
   private lifecycle: 'created' | 'started' | 'stopped' = 'created'
   private stopping?: Promise<void>
   private peersTimer?: ReturnType<Clock['setTimeout']>
@@ -134,8 +136,11 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     store: PeerStore
     clock: Clock
     logger: Logger
+    /** Removes the listeners assembly put on libp2p (run once the node has stopped). */
+    detach: Array<() => void>
   }) {
     super()
+    this.detach = parts.detach
     this.role = parts.role
     this.libp2p = parts.libp2p
     this.peerId = parts.libp2p.peerId.toString()
@@ -151,13 +156,20 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
   }
 
   /**
-   * Starts the node; again while started, nothing.
+   * Starts the node; again while started, nothing. An aborted `signal` (before or while it
+   * starts) stops the node and rejects with the signal's reason.
    *
    * @throws {NodeStoppedError} after `stop()`: create a new node instead
    */
-  async start (): Promise<void> {
+  async start (options: AbortOptions = {}): Promise<void> {
     if (this.lifecycle === 'stopped') throw new NodeStoppedError()
     if (this.lifecycle === 'started') return
+    const { signal } = options
+    const aborted = (): boolean => signal?.aborted === true
+    if (aborted()) {
+      await this.stop()
+      throw signal?.reason
+    }
     this.lifecycle = 'started'
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
     await this.libp2p.start()
@@ -176,17 +188,23 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.meshTopology.start()
     this.broadcastChannel.start()
     this.emitLog('info', 'node started', { peerId: this.peerId, role: this.role })
+    // the steps above are quick and leave nothing half-done, so an abort is honoured once they ran
+    if (aborted()) {
+      await this.stop()
+      throw signal?.reason
+    }
   }
 
   /**
    * Stops the node for good: says goodbye, closes the connections, flushes and closes the peer
    * manager and the store (also for a node that was never started). Calls while it stops share
-   * the one stop; later calls do nothing.
+   * the one stop; later calls do nothing. Once `signal` aborts the call rejects with its reason;
+   * the stop carries on (a later `stop()` waits for it).
    */
-  async stop (): Promise<void> {
+  async stop (options: AbortOptions = {}): Promise<void> {
     this.stopping ??= this.lifecycle === 'started' ? this.stopRunning() : this.closeStore()
     this.lifecycle = 'stopped'
-    await this.stopping
+    await raceAbort(this.stopping, options.signal)
   }
 
   private async closeStore (): Promise<void> {
@@ -210,6 +228,7 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.broadcastChannel.stop()
     await this.router.stop()
     await this.libp2p.stop()
+    for (const remove of this.detach) remove()
     await this.closeStore()
     this.emitLog('info', 'node stopped', { peerId: this.peerId })
   }
@@ -254,8 +273,9 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     return this.meshTopology.graph()
   }
 
-  async broadcast (text: string): Promise<void> {
-    await this.broadcastChannel.send(text)
+  async broadcast (text: string, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    await raceAbort(this.broadcastChannel.send(text), options.signal)
   }
 
   addPeer (address: string): void {
@@ -263,8 +283,8 @@ class PeerMeshNodeImpl extends TypedEventEmitter<PeerMeshNodeEvents> implements 
     this.peerManager.add(parsed, { source: 'config' })
   }
 
-  async flush (): Promise<void> {
-    await this.peerManager.flush()
+  async flush (options: AbortOptions = {}): Promise<void> {
+    await raceAbort(this.peerManager.flush(), options.signal)
   }
 
   private readonly onSelfUpdate = (): void => {
@@ -383,8 +403,8 @@ const MAX_IDENTIFY_ADDRESSES = 8
  * trust of gossip (the caps and private-address rules of peer exchange apply). Plain circuit
  * addresses are skipped, as in `selfAddresses`: peers reach each other over WebRTC.
  */
-function learnAddressesFromIdentify (libp2p: Libp2p, peerManager: PeerManager): void {
-  libp2p.addEventListener('peer:identify', (event) => {
+function learnAddressesFromIdentify (libp2p: Libp2p, peerManager: PeerManager): () => void {
+  const onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const peerId = event.detail.peerId.toString()
     for (const ma of event.detail.listenAddrs.slice(0, MAX_IDENTIFY_ADDRESSES)) {
       let address: NodeAddress
@@ -400,7 +420,9 @@ function learnAddressesFromIdentify (libp2p: Libp2p, peerManager: PeerManager): 
         // refused (our own, banned or invalid peer): nothing to learn
       }
     }
-  })
+  }
+  libp2p.addEventListener('peer:identify', onIdentify)
+  return () => { libp2p.removeEventListener('peer:identify', onIdentify) }
 }
 
 function presetFor (role: PeerRole): PeerManagerOptions {
@@ -538,7 +560,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   // A member's relayed WebRTC address exists only once its reservation is made, usually after its
   // relay already asked it for peers; identify (and identify-push, sent when addresses change)
   // tells the relay at once, so peer exchange can hand the address to the other members.
-  learnAddressesFromIdentify(libp2p, peerManager)
+  const detach: Array<() => void> = [learnAddressesFromIdentify(libp2p, peerManager)]
   const neighbours = (): Array<{ peerId: string, transport: ReturnType<MeshRouter['neighbours']>[number]['transport'], direction: 'inbound' | 'outbound', rttMs?: number }> =>
     router.neighbours().map(n => ({ peerId: n.peerId, transport: n.transport, direction: n.direction, ...(n.rttMs != null ? { rttMs: n.rttMs } : {}) }))
   const topology = new MeshTopology({ pubsub: libp2p.services.pubsub, selfId, role, neighbours, clock, random, logger }, init.topology)
@@ -546,7 +568,10 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
   const broadcast = new BroadcastChannel({ pubsub: libp2p.services.pubsub, selfId, clock })
   if (libp2p.metrics != null) registerRelayReservationMetrics(libp2p.metrics, libp2p.services.relayReservations)
   // a relay frees a client's reservation when the client disconnects (libp2p keeps it for its TTL)
-  if (libp2p.services.relay != null) releaseReservationsOnDisconnect({ events: libp2p, getConnections: (peer) => libp2p.getConnections(peer), relay: libp2p.services.relay })
+  if (libp2p.services.relay != null) {
+    const release = releaseReservationsOnDisconnect({ events: libp2p, getConnections: (peer) => libp2p.getConnections(peer), relay: libp2p.services.relay })
+    detach.push(() => { release.close() })
+  }
   if (libp2p.metrics != null) registerMeshMetrics(libp2p.metrics, { peerManager, router, pex, topology, broadcast, sessions })
-  return new PeerMeshNodeImpl({ role, libp2p, peerManager, router, topology, broadcast, sessions, store, clock, logger })
+  return new PeerMeshNodeImpl({ role, libp2p, peerManager, router, topology, broadcast, sessions, store, clock, logger, detach })
 }

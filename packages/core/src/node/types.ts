@@ -2,11 +2,11 @@
  * The public surface of a running peermesh node, identical in Node.js and in browsers.
  * `createPeerMeshNode(init)` returns one of these. Apps (node-relay, web-demo) use only this.
  */
-import type { Libp2p, TypedEventTarget } from '@libp2p/interface'
+import type { AbortOptions, Libp2p, TypedEventTarget } from '@libp2p/interface'
 
-import type { PeerRole, PeerState, PeerTransport, TopologyGraph } from '../vocabulary.js'
+import type { BroadcastMessage, PeerRole, PeerState, PeerTransport, TopologyGraph } from '../vocabulary.js'
 
-export type { PeerRole, PeerState, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
+export type { BroadcastMessage, PeerRole, PeerState, PeerTransport, TopologyEdge, TopologyGraph, TopologyNode } from '../vocabulary.js'
 
 /** One row of `node.peers()`: everything the UI and `/api/peers` show about a peer. */
 export interface PeerView {
@@ -29,18 +29,6 @@ export interface PeerView {
    * found no working candidate pair, or the dial timed out. A page shows why it has no direct link.
    */
   directFailure?: { at: number, error: string }
-}
-
-
-/** A broadcast message received (or sent, with `self: true`). */
-export interface BroadcastMessage {
-  /** Unique id (gossipsub message id). */
-  id: string
-  from: string
-  text: string
-  /** Sender's clock, epoch ms. */
-  sentAt: number
-  self: boolean
 }
 
 /** A line for an event log. */
@@ -68,17 +56,27 @@ export interface PeerMeshNode extends TypedEventTarget<PeerMeshNodeEvents> {
   readonly role: PeerRole
   /** The underlying libp2p node, for advanced use. */
   readonly libp2p: Libp2p
-  start(): Promise<void>
-  /** Closes every connection cleanly and flushes the peer store. */
-  stop(): Promise<void>
+  /**
+   * Starts the node. With an aborted `signal` (before or while it starts) the node is stopped and
+   * the call rejects with the signal's reason.
+   *
+   * @throws {NodeStoppedError} after `stop()`: create a new node instead
+   */
+  start(options?: AbortOptions): Promise<void>
+  /**
+   * Stops the node for good: says goodbye, closes every connection and flushes the peer store.
+   * Once `signal` aborts the call rejects with its reason; the stop itself carries on (a later
+   * `stop()` waits for it).
+   */
+  stop(options?: AbortOptions): Promise<void>
   /** Our own dialable addresses as canonical NodeAddress URLs. */
   addresses(): string[]
   peers(): PeerView[]
   topology(): TopologyGraph
-  /** Publishes a chat/broadcast message to the whole mesh. */
-  broadcast(text: string): Promise<void>
+  /** Publishes a chat/broadcast message to the whole mesh; nothing is sent if `signal` has already aborted. */
+  broadcast(text: string, options?: AbortOptions): Promise<void>
   /** Adds an address (NodeAddress URL or multiaddr) to the peer manager and wakes the dialer. */
   addPeer(address: string): void
-  /** Waits until pending peer-store writes are on storage. */
-  flush(): Promise<void>
+  /** Waits until pending peer-store writes are on storage (or `signal` aborts; the writes go on). */
+  flush(options?: AbortOptions): Promise<void>
 }

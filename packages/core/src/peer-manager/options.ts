@@ -12,7 +12,7 @@
  * For every count and duration, 0 means "unlimited" or "off" (documented per option), so an
  * all-zero options object is valid: an unbounded manager that never retries a failed address.
  */
-import { MAX_ADDRESSES_PER_PEER } from '../store/peer-record-codec.js'
+import { MAX_ADDRESSES_PER_PEER } from '../vocabulary.js'
 import type { PeerRole } from '../vocabulary.js'
 import { InvalidPeerManagerOptionsError } from './errors.js'
 

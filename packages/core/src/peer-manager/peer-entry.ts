@@ -5,7 +5,7 @@
  */
 import { parseNodeAddress, type NodeAddress } from '../address/index.js'
 import type { Random } from '../clock.js'
-import type { PeerState } from '../node/types.js'
+import type { PeerState } from '../vocabulary.js'
 import type { AddressSource, PeerRecord } from '../store/peer-store.js'
 import type { HeapHandle } from './indexed-heap.js'
 import type { PeerManagerOptions } from './options.js'

@@ -23,7 +23,7 @@
  * - `expiry`: a min-heap by `lastSeenAt` of the peers an expiry sweep may delete.
  * - `byState`: how many peers are in each `peers()` state.
  */
-import type { PeerState } from '../node/types.js'
+import type { PeerState } from '../vocabulary.js'
 import { IndexedMinHeap } from './indexed-heap.js'
 import { OrderedIndex } from './ordered-index.js'
 import { persistentPeerScore, sortAddressesForDial, type AddressEntry, type PeerEntry } from './peer-entry.js'

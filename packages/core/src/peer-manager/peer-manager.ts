@@ -42,8 +42,8 @@ import {
 } from '../address/index.js'
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js'
 import { silentLogger, type Logger } from '../logger.js'
-import type { PeerState } from '../node/types.js'
-import { MAX_ADDRESSES_PER_PEER } from '../store/peer-record-codec.js'
+import type { PeerState } from '../vocabulary.js'
+import { MAX_ADDRESSES_PER_PEER } from '../vocabulary.js'
 import type { PeerRecord } from '../store/peer-store.js'
 import {
   AlreadyConnectedError, ConnectionLimitError, InactivePeerError, InvalidPeerManagerOptionsError,

@@ -5,7 +5,7 @@
 import type { NodeAddress } from '../address/index.js'
 import type { Clock, Random } from '../clock.js'
 import type { Logger } from '../logger.js'
-import type { PeerState } from '../node/types.js'
+import type { PeerState } from '../vocabulary.js'
 import type { AddressSource, PeerStore } from '../store/peer-store.js'
 import type { PeerManagerOptions } from './options.js'
 import type { PeerUpdateSubscription, SubscribeOptions } from './subscription.js'

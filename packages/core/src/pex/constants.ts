@@ -2,7 +2,7 @@
  * Every default and fixed number of the peer exchange protocol, in one place.
  * docs/PROTOCOL.md ("Peer exchange") explains where each comes from.
  */
-import { MAX_ADDRESS_URL_BYTES } from '../store/peer-record-codec.js'
+import { MAX_ADDRESS_URL_BYTES } from '../vocabulary.js'
 
 /** The protocol id negotiated by multistream-select. */
 export const PEX_PROTOCOL = '/peermesh/pex/1.0.0'

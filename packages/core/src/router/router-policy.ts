@@ -484,9 +484,12 @@ export class RouterPolicy {
     if (this.options.maintenanceIntervalMs === 0 || maxConnected === 0 || now - this.lastRewireAt < this.options.rewireMinIntervalMs) return undefined
     const ready = [...this.ready].filter(id => !this.makingRoomFor.has(id))
     if (this.pm.stats().connected < maxConnected || ready.length - 1 < minConnected) return undefined
-    const graph = this.freshGraph()
-    if (graph == null) return undefined
-    const adjacency = adjacencyOf(graph, this.init.selfId, [...this.ready])
+    const raw = this.init.topology?.()
+    if (raw == null) return undefined
+    const facts = sharedFacts(raw, now - this.options.topologyFreshMs)
+    let adjacency: AdjacencyView
+    if (facts !== undefined) adjacency = withOwnEdges(adjacencyOfGraph(facts, raw), this.init.selfId, [...this.ready])
+    else adjacency = adjacencyOf(this.freshGraph(raw) as TopologyGraph, this.init.selfId, [...this.ready])
     let best: { peerId: string, degree: number, tie: number } | undefined
     for (const peerId of ready) {
       if (this.pm.peer(peerId)?.persistent === true) continue
@@ -505,8 +508,7 @@ export class RouterPolicy {
   }
 
   /** The shared topology without nodes (and their edges) not heard from for `topologyFreshMs`. */
-  private freshGraph (): TopologyGraph | undefined {
-    const graph = this.init.topology?.()
+  private freshGraph (graph = this.init.topology?.()): TopologyGraph | undefined {
     if (graph == null) return undefined
     const cutoff = this.clock.now() - this.options.topologyFreshMs
     const stale = new Set(graph.nodes.filter(n => n.peerId !== this.init.selfId && n.updatedAt < cutoff).map(n => n.peerId))
@@ -520,11 +522,14 @@ export class RouterPolicy {
 
   /** Settled: the shared topology shows the peer with at least `minConnected` neighbours. */
   private isSettled (peerId: string): boolean {
-    const graph = this.freshGraph()
+    const graph = this.init.topology?.()
     if (graph == null) return false
+    const facts = sharedFacts(graph, this.clock.now() - this.options.topologyFreshMs)
+    if (facts !== undefined) return (degreesOfGraph(facts, graph).get(peerId) ?? 0) >= this.init.limits.minConnected
+    const fresh = this.freshGraph(graph) as TopologyGraph
     let degree = 0
     const seen = new Set<string>()
-    for (const edge of graph.edges) {
+    for (const edge of fresh.edges) {
       const other = edge.from === peerId ? edge.to : edge.to === peerId ? edge.from : undefined
       if (other != null && !seen.has(other)) {
         seen.add(other)
@@ -533,6 +538,94 @@ export class RouterPolicy {
     }
     return degree >= this.init.limits.minConnected
   }
+}
+
+/**
+ * What is derived from one shared graph object, for a topology source that hands out the same
+ * object more than once and to many policies (the simulator's, refreshed each simulated second;
+ * a live node's MeshTopology builds a new graph per call, and there nothing is derived: the first
+ * look at a graph scans it as before). Derived only while no node of the graph is stale, so the
+ * fresh graph is the whole graph whoever looks (a stale node makes every look scan as before). A
+ * graph handed out is never changed afterwards (MeshTopology.graph() and the simulator both
+ * build a new one).
+ */
+interface SharedGraphFacts {
+  /** Oldest announcement in the graph: the facts hold for cutoffs ≤ this. */
+  freshMin: number
+  /** Distinct neighbours per node, counted as `isSettled`'s scan counts them. */
+  degrees?: Map<string, number>
+  /** Undirected adjacency over the edges, as `adjacencyOf` builds it before adding our own. */
+  adjacency?: Map<string, Set<string>>
+}
+const sharedGraphFacts = new WeakMap<TopologyGraph, SharedGraphFacts | 'seen'>()
+
+/** The facts of `graph` if it was handed out before and nothing in it is stale at `cutoff`. */
+function sharedFacts (graph: TopologyGraph, cutoff: number): SharedGraphFacts | undefined {
+  const known = sharedGraphFacts.get(graph)
+  if (known === undefined) {
+    sharedGraphFacts.set(graph, 'seen')
+    return undefined
+  }
+  if (known !== 'seen') return cutoff <= known.freshMin ? known : undefined
+  let freshMin = Infinity
+  for (const node of graph.nodes) if (node.updatedAt < freshMin) freshMin = node.updatedAt
+  const facts: SharedGraphFacts = { freshMin }
+  sharedGraphFacts.set(graph, facts)
+  return cutoff <= freshMin ? facts : undefined
+}
+
+function degreesOfGraph (facts: SharedGraphFacts, graph: TopologyGraph): Map<string, number> {
+  if (facts.degrees !== undefined) return facts.degrees
+  const neighbours = new Map<string, Set<string>>()
+  const add = (a: string, b: string): void => {
+    let set = neighbours.get(a)
+    if (set === undefined) neighbours.set(a, set = new Set())
+    set.add(b)
+  }
+  for (const edge of graph.edges) {
+    add(edge.from, edge.to)
+    if (edge.to !== edge.from) add(edge.to, edge.from)
+  }
+  const degrees = new Map<string, number>()
+  for (const [id, set] of neighbours) degrees.set(id, set.size)
+  facts.degrees = degrees
+  return degrees
+}
+
+function adjacencyOfGraph (facts: SharedGraphFacts, graph: TopologyGraph): Map<string, Set<string>> {
+  if (facts.adjacency !== undefined) return facts.adjacency
+  const adjacency = new Map<string, Set<string>>()
+  const link = (a: string, b: string): void => {
+    if (a === b) return
+    let set = adjacency.get(a)
+    if (set == null) adjacency.set(a, set = new Set())
+    set.add(b)
+  }
+  for (const edge of graph.edges) {
+    link(edge.from, edge.to)
+    link(edge.to, edge.from)
+  }
+  facts.adjacency = adjacency
+  return adjacency
+}
+
+/**
+ * `adjacencyOf(graph, selfId, ownNeighbours)` over the shared adjacency of the whole graph: our
+ * own edges replaced by the router's (fresher), without copying the rest.
+ */
+function withOwnEdges (shared: ReadonlyMap<string, ReadonlySet<string>>, selfId: string, ownNeighbours: readonly string[]): AdjacencyView {
+  const own = new Set<string>()
+  for (const id of ownNeighbours) if (id !== selfId) own.add(id)
+  const patched = new Map<string, ReadonlySet<string>>([[selfId, own]])
+  const touched = new Set<string>(own)
+  for (const id of shared.get(selfId) ?? []) touched.add(id)
+  for (const id of touched) {
+    const set = new Set(shared.get(id) ?? [])
+    set.delete(selfId)
+    if (own.has(id)) set.add(selfId)
+    patched.set(id, set)
+  }
+  return { get: (peerId) => patched.get(peerId) ?? shared.get(peerId) }
 }
 
 /** Undirected adjacency of the shared graph, with our own edges taken from the router (fresher). */
@@ -556,8 +649,13 @@ export function adjacencyOf (graph: TopologyGraph, selfId: string, ownNeighbours
   return adjacency
 }
 
+/** What `isCutEdge` reads of an adjacency: a node's neighbours (a Map of Sets will do). */
+export interface AdjacencyView {
+  get: (peerId: string) => ReadonlySet<string> | undefined
+}
+
 /** True when removing the edge a–b leaves a and b in different components. */
-export function isCutEdge (adjacency: ReadonlyMap<string, ReadonlySet<string>>, a: string, b: string): boolean {
+export function isCutEdge (adjacency: AdjacencyView, a: string, b: string): boolean {
   const seen = new Set<string>([a])
   const stack = [a]
   while (stack.length > 0) {

@@ -10,7 +10,7 @@
  */
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { systemClock, type Clock } from '../clock.js'
+import { systemClock, timeoutSignal, type Clock } from '../clock.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { PeerRole } from '../vocabulary.js'
 import { OutboxPriority, PeerOutbox, type PeerOutboxOptions } from './peer-outbox.js'
@@ -97,6 +97,9 @@ function lengthPrefixed (bytes: Uint8Array): Uint8Array {
   return frame
 }
 
+/** How long our session stream may take to close gracefully before it is aborted. */
+const STREAM_CLOSE_TIMEOUT_MS = 1000
+
 export class MeshSessions {
   private readonly c: MeshSessionsComponents
   private readonly clock: Clock
@@ -161,7 +164,12 @@ export class MeshSessions {
         }, { once: true })
         const frames = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
         await outbox.run(async bytes => { await frames.write(bytes, { signal: controller.signal }) }, controller.signal)
-        await stream.close({ signal: AbortSignal.timeout(1000) })
+        const closing = timeoutSignal(this.clock, STREAM_CLOSE_TIMEOUT_MS)
+        try {
+          await stream.close({ signal: closing.signal })
+        } finally {
+          closing.cancel()
+        }
       } catch (err) {
         stream?.abort(err instanceof Error ? err : new Error(String(err)))
         this.log.debug('session writer ended', { peer: peerId, error: err instanceof Error ? err.message : String(err) })

@@ -10,7 +10,6 @@ import type { PeerId } from '@libp2p/interface'
 import { delay, type Random, type TimerHandle } from '../clock.js'
 import type { NodeAddress } from '../address/index.js'
 import { openPeerManager, type PeerManager, type PeerManagerOptions } from '../peer-manager/index.js'
-import { createMemoryPeerStore } from '../store/memory-peer-store.js'
 import { DialSlots } from '../router/dial-slots.js'
 import { RouterPolicy, createMeshRouterOptions, prefersFirstConnection, type MeshRouterOptions } from '../router/router-policy.js'
 import {
@@ -24,6 +23,7 @@ import type { PeerTransport, TopologyGraph } from '../vocabulary.js'
 import type { SimulatedClock } from './simulated-clock.js'
 import { SimulatedStreamClosedError, type ConnectionEnd, type SimulatedNetwork } from './simulated-network.js'
 import { peerExchangeBook } from './pending-policy.js'
+import { createDiscardingPeerStore } from './discarding-peer-store.js'
 
 export type SimulatedRole = 'node' | 'relay' | 'browser'
 
@@ -230,7 +230,7 @@ export class SimulatedNode {
   async start (): Promise<void> {
     this.pm = await openPeerManager({
       selfId: this.peerId,
-      store: createMemoryPeerStore(),
+      store: createDiscardingPeerStore(),
       options: this.peerManagerOptions,
       persistentPeers: this.init.bootstrap,
       clock: this.clock,

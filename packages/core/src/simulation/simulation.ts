@@ -8,6 +8,8 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Random } from '../clock.js'
 import { parseNodeAddress, type NodeAddress } from '../address/index.js'
+import { reservePeerIdCache } from '../address/peer-id.js'
+import { reserveNodeAddressCache } from '../address/parse.js'
 import type { PeerManagerOptions } from '../peer-manager/index.js'
 import type { MeshRouterOptions } from '../router/router.js'
 import type { PeerExchangeOptions } from '../pex/index.js'
@@ -154,6 +156,10 @@ export class Simulation {
       slotHint: this.slotHintFor(spec.peerManager)
     })
     this.nodes.push(node)
+    // every node's PeerId stays in the shared parse cache (2048 by default), however many run
+    reservePeerIdCache(2 * this.nodes.length)
+    // and every address it announces (direct, memory, relayed: a few per node) in the parse cache
+    reserveNodeAddressCache(4 * this.nodes.length)
     this.network.register(node)
     this.floor.set(node, { longestBelowMs: 0 })
     await node.start()

@@ -15,15 +15,13 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { InvalidPeerRecordError } from './errors.js'
 import type { AddressSource, PeerRecord, StoredAddress } from './peer-store.js'
+import { MAX_ADDRESSES_PER_PEER, MAX_ADDRESS_URL_BYTES } from '../vocabulary.js'
 
 /** The only schema version this build reads and writes. */
 export const PEER_RECORD_VERSION = 1
 
-/** At most this many addresses are stored per peer. */
-export const MAX_ADDRESSES_PER_PEER = 64
-
-/** An address URL longer than this (in UTF-8 bytes) is refused. */
-export const MAX_ADDRESS_URL_BYTES = 1024
+// domain limits shared with the peer manager and peer exchange live in the leaf vocabulary module
+export { MAX_ADDRESSES_PER_PEER, MAX_ADDRESS_URL_BYTES } from '../vocabulary.js'
 
 /** A ban reason longer than this (in UTF-8 bytes) is refused. */
 export const MAX_BAN_REASON_BYTES = 1024

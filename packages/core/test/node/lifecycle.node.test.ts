@@ -80,4 +80,57 @@ describe('PeerMeshNode › lifecycle', () => {
     await Promise.all(stops)
     await expect(node.stop()).resolves.toBeUndefined()
   })
+
+  it('stop() removes the listeners assembly put on libp2p (identify → peer manager, reservation release)', async () => {
+    net = await createTestNetwork(1, { role: 'relay' })
+    await net.start()
+    const node = net.node(0)
+    const before = { identify: node.libp2p.listenerCount('peer:identify'), close: node.libp2p.listenerCount('connection:close') }
+    await node.stop()
+    expect({ identify: node.libp2p.listenerCount('peer:identify'), close: node.libp2p.listenerCount('connection:close') })
+      .toEqual({ identify: 0, close: 0 })
+    expect(before.identify).toBeGreaterThan(0)
+  })
+
+  describe('AbortOptions on every async method', () => {
+    it('start() with an aborted signal rejects with its reason and leaves the node stopped for good', async () => {
+      net = await createTestNetwork(1)
+      const node = net.node(0)
+      const reason = new Error('changed my mind')
+      await expect(node.start({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+      expect(node.libp2p.status).toBe('stopped')
+      await expect(node.start()).rejects.toBeInstanceOf(NodeStoppedError)
+    })
+
+    it('stop() rejects once its signal aborts, and the stop still completes', async () => {
+      net = await createTestNetwork(2)
+      await net.start()
+      await net.waitFor(() => net!.node(0).router.neighbours().length === 1)
+      const node = net.node(1)
+      const reason = new Error('no time to wait')
+      await expect(node.stop({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+      await node.stop()
+      expect(node.libp2p.status).toBe('stopped')
+      await net.waitFor(() => net!.node(0).router.neighbours().length === 0)
+    })
+
+    it('broadcast() with an aborted signal sends nothing; flush() rejects with the reason and the writes still land', async () => {
+      net = await createTestNetwork(2)
+      await net.start()
+      const [a, b] = [net.node(0), net.node(1)]
+      await net.waitFor(() => a.router.neighbours().some(l => l.ready) && b.router.neighbours().some(l => l.ready))
+      const received: string[] = []
+      b.addEventListener('broadcast:message', (event) => { received.push(event.detail.text) })
+      const reason = new Error('cancelled')
+      await expect(a.broadcast('never sent', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+      // a message sent after it arrives, and the aborted one never did
+      await expect.poll(async () => {
+        await a.broadcast('sent')
+        return received.includes('sent')
+      }, { timeout: 15_000 }).toBe(true)
+      expect(received).not.toContain('never sent')
+      await expect(a.flush({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+      await expect(a.flush({ signal: AbortSignal.timeout(10_000) })).resolves.toBeUndefined()
+    })
+  })
 })

@@ -129,6 +129,30 @@ describe('RouterPolicy', () => {
     expect(policy.admitInbound(orphan)).toBe(true)
   })
 
+  it('reads settledness off one graph object handed out again and again as it would off a new one each time, as its nodes go stale', () => {
+    for (const id of ids.slice(1, 4)) connectInbound(id)
+    const [a, b] = ids.slice(1, 3) as [string, string]
+    const [n1, n2] = ids.slice(6, 8) as [string, string]
+    const peer = ids[4] as string
+    // peer has three neighbours; n1 and n2 last announced at START_MS, the others 20 s later
+    h.clock.advance(20_000)
+    const shared = graphOf(self, [[peer, n1], [peer, n2], [peer, a], [a, b]], id => id === n1 || id === n2 ? START_MS : h.clock.now())
+    graph = shared
+    const verdicts: boolean[] = []
+    for (const advance of [0, 0, 5_000, 5_001, 0, 20_000]) {
+      h.clock.advance(advance)
+      graph = shared
+      const cached = policy.admitInbound(peer)
+      graph = structuredClone(shared)
+      expect(policy.admitInbound(peer)).toBe(cached)
+      graph = shared
+      expect(policy.admitInbound(peer)).toBe(cached)
+      verdicts.push(cached)
+    }
+    // settled (not admitted) until n1 and n2 go stale 30 s after START_MS; a keeps it below 2 after
+    expect(verdicts).toEqual([false, false, false, true, true, true])
+  })
+
   it('makes room for an unsettled newcomer: drops a redundant neighbour (never a cut edge), then promotes the newcomer', () => {
     const [a, b, c] = ids.slice(1, 4) as [string, string, string]
     const [d, e] = ids.slice(5, 7) as [string, string]
