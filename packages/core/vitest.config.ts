@@ -51,7 +51,8 @@ const config = defineConfig({
         }
       },
       {
-        // 100 real nodes: minutes of CPU, a command of its own (`npm run test:scale`)
+        // 100 real nodes: a minute or more of CPU, run by `npm test` after the node project and on
+        // its own by `npm run test:scale`
         test: {
           name: 'scale',
           environment: 'node',
