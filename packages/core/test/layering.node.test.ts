@@ -13,7 +13,7 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src')
 
 /** Lowest first. A unit is a directory under src/ or a file directly in it. */
 const LAYERS: string[][] = [
-  ['vocabulary.ts', 'clock.ts', 'logger.ts', 'abort.ts', 'shims'],
+  ['vocabulary.ts', 'clock.ts', 'logger.ts', 'abort.ts', 'backoff.ts', 'shims'],
   ['address', 'store'],
   ['identity', 'peer-manager'],
   ['pex', 'session', 'topology', 'broadcast', 'relay-reservations', 'libp2p', 'router'],

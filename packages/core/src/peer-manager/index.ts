@@ -5,7 +5,7 @@
  */
 export { openPeerManager } from './peer-manager.js'
 export type {
-  PeerManager, PeerManagerInit, AddOptions, PeerSnapshot, PeerManagerStats, AddressRefusal
+  PeerManager, PeerManagerInit, AddOptions, PeerSnapshot, PeerManagerStats, AddressRefusal, DialFailure
 } from './types.js'
 export {
   defaultPeerManagerOptions,

@@ -69,6 +69,16 @@ export interface PeerManagerOptions {
    */
   minRetryTimeMs: number
   /**
+   * Retry delay unit for a peer that took our connection and hung up because it was full: after
+   * `n` such refusals in a row it waits `refusedRetryTimeMs × 2^(n − 1) + jitter` (capped like
+   * any retry). A full peer usually stays full, and in a large mesh every node redialling its one
+   * bootstrap at a steady pace is what keeps the bootstrap's few spare slots taken. 0: use
+   * `minRetryTimeMs`.
+   *
+   * @default 5_000
+   */
+  refusedRetryTimeMs: number
+  /**
    * Cap of the retry delay. 0: uncapped.
    *
    * @default 1_800_000 (30 minutes)
@@ -178,6 +188,7 @@ export const defaultPeerManagerOptions: Readonly<PeerManagerOptions> = Object.fr
   minConnected: 4,
   maxPeers: 260,
   minRetryTimeMs: 250,
+  refusedRetryTimeMs: 5 * SECOND_MS,
   maxRetryTimeMs: 30 * MINUTE_MS,
   maxRetryTimePersistentMs: 5 * MINUTE_MS,
   retryTimeJitterMs: 5 * SECOND_MS,
@@ -199,7 +210,7 @@ const COUNT_OPTIONS = [
 ] as const satisfies ReadonlyArray<keyof PeerManagerOptions>
 
 const AMOUNT_OPTIONS = [
-  'minRetryTimeMs', 'maxRetryTimeMs', 'maxRetryTimePersistentMs', 'retryTimeJitterMs',
+  'minRetryTimeMs', 'refusedRetryTimeMs', 'maxRetryTimeMs', 'maxRetryTimePersistentMs', 'retryTimeJitterMs',
   'disconnectCooldownMs', 'advertiseMaxAgeMs', 'expireAfterMs', 'misbehaviourBanThreshold',
   'misbehaviourDecayPerHour', 'banTtlMs'
 ] as const satisfies ReadonlyArray<keyof PeerManagerOptions>

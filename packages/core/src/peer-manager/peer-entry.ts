@@ -4,6 +4,7 @@
  * delay and misbehaviour decay. The ranking itself is kept by `peer-indexes.ts`.
  */
 import { parseNodeAddress, type NodeAddress } from '../address/index.js'
+import { backoffDelayMs } from '../backoff.js'
 import type { Random } from '../clock.js'
 import type { PeerState } from '../vocabulary.js'
 import type { AddressSource, PeerRecord } from '../store/peer-store.js'
@@ -70,6 +71,13 @@ export interface PeerEntry {
   lastSeenAt: number
   /** Not persisted: from the `persistentPeers` given at open. */
   readonly persistent: boolean
+  /**
+   * Not persisted: times in a row the peer took our dial and hung up at once because it was full
+   * (`dialFailed(address, { refused: true })`); back to 0 once it keeps us as a neighbour for
+   * {@link REFUSALS_FORGOTTEN_AFTER_MS}. While > 0 a persistent peer ranks as an ordinary one: a
+   * full bootstrap is asked again only when nobody better is dialable, not before everyone else.
+   */
+  refusals: number
   /** Not persisted: from the `peerScores` given at open. */
   readonly fixedScore: number | undefined
   /** Not persisted: a random number breaking ties in the ranking, drawn once per entry. */
@@ -119,6 +127,7 @@ export function createPeerEntry (peerId: string, now: number, config: PeerEntryC
     inactive: false,
     lastSeenAt: now,
     persistent: config.persistent,
+    refusals: 0,
     fixedScore: config.fixedScore,
     tieBreak: config.random(),
     seq: -1,
@@ -212,6 +221,10 @@ export function clampScore (score: number): number {
   return Math.min(maxPeerScore, Math.max(minPeerScore, Math.round(score)))
 }
 
+export function countRefusal (entry: PeerEntry): void {
+  entry.refusals = Math.min(entry.refusals + 1, MAX_DIAL_FAILURES)
+}
+
 export function countDialFailure (a: AddressEntry): void {
   a.dialFailures = Math.min(a.dialFailures + 1, MAX_DIAL_FAILURES)
 }
@@ -226,13 +239,25 @@ export function totalDialFailures (entry: PeerEntry): number {
   return total
 }
 
+/** A persistent peer that has not just refused us for being full. */
+export function ranksAsPersistent (entry: PeerEntry): boolean {
+  return entry.persistent && entry.refusals === 0
+}
+
 /**
- * A fixed score if one is configured; the persistent score for persistent peers; otherwise
+ * A connection to a peer that lasted this long was a neighbour's, not a refusal held open in grace
+ * (at most a few seconds): its refusal streak is forgotten when it ends.
+ */
+export const REFUSALS_FORGOTTEN_AFTER_MS = 30_000
+
+/**
+ * A fixed score if one is configured; the persistent score for persistent peers (unless they just
+ * refused us: {@link ranksAsPersistent}); otherwise
  * the mutable score minus the dial failures of its addresses (CometBFT's rule).
  */
 export function peerScore (entry: PeerEntry): number {
   if (entry.fixedScore !== undefined) return entry.fixedScore
-  if (entry.persistent) return persistentPeerScore
+  if (ranksAsPersistent(entry)) return persistentPeerScore
   return entry.score - totalDialFailures(entry)
 }
 
@@ -249,15 +274,15 @@ export function sortAddressesForDial (entry: PeerEntry): AddressEntry[] {
 
 /**
  * The wait before an address that failed `failures` times in a row may be dialed again:
- * `minRetryTimeMs × failures + jitter`, capped. Infinity when retries are off.
+ * `minRetryTimeMs × failures + jitter` (`refused`: `refusedRetryTimeMs × 2^(failures − 1) + jitter`,
+ * for a peer that hung up on us because it was full), capped. Infinity when retries are off.
  */
-export function retryDelayMs (options: PeerManagerOptions, random: Random, failures: number, persistent: boolean): number {
+export function retryDelayMs (options: PeerManagerOptions, random: Random, failures: number, persistent: boolean, refused = false): number {
   if (failures <= 0) return 0
   if (options.minRetryTimeMs === 0) return Infinity
   const cap = persistent && options.maxRetryTimePersistentMs > 0 ? options.maxRetryTimePersistentMs : options.maxRetryTimeMs
-  let delay = options.minRetryTimeMs * failures
-  if (options.retryTimeJitterMs > 0) delay += Math.floor(random() * options.retryTimeJitterMs)
-  return cap > 0 ? Math.min(delay, cap) : delay
+  const baseMs = refused && options.refusedRetryTimeMs > 0 ? options.refusedRetryTimeMs : options.minRetryTimeMs
+  return backoffDelayMs({ growth: refused ? 'exponential' : 'linear', baseMs, capMs: cap, jitterMs: options.retryTimeJitterMs }, failures, random)
 }
 
 /** Misbehaviour points left at `now` after decaying `decayPerHour` per hour since `at`. */

@@ -26,7 +26,7 @@
 import type { PeerState } from '../vocabulary.js'
 import { IndexedMinHeap } from './indexed-heap.js'
 import { OrderedIndex } from './ordered-index.js'
-import { persistentPeerScore, sortAddressesForDial, type AddressEntry, type PeerEntry } from './peer-entry.js'
+import { persistentPeerScore, ranksAsPersistent, sortAddressesForDial, type AddressEntry, type PeerEntry } from './peer-entry.js'
 
 /** What the indexes need to know of the manager's connection state. */
 export interface PeerIndexView {
@@ -128,7 +128,7 @@ export class PeerIndexes {
     const failures = failureTotal(entry)
     const score = entry.fixedScore !== undefined
       ? entry.fixedScore
-      : entry.persistent ? persistentPeerScore : entry.score - failures
+      : ranksAsPersistent(entry) ? persistentPeerScore : entry.score - failures
     const inactive = entry.inactive
     const keysMoved = !entry.inRanked || failures !== entry.rankFailures || score !== entry.rankScore || inactive !== entry.rankInactive
     entry.dialOrder = cachedDialOrder(entry)

@@ -51,8 +51,8 @@ import {
 } from './errors.js'
 import { mergePeerManagerOptions, peerManagerOptionsProblems, type PeerManagerOptions } from './options.js'
 import {
-  BAN_FOREVER, clampScore, countDialFailure, createAddressEntry, createPeerEntry, decayedMisbehaviour, dialOrderOf,
-  outranksSource, peerEntryFromRecord, peerEntryToRecord, persistentPeerScore, retryDelayMs, trimBanReason,
+  BAN_FOREVER, clampScore, countDialFailure, countRefusal, createAddressEntry, createPeerEntry, decayedMisbehaviour, dialOrderOf,
+  outranksSource, peerEntryFromRecord, peerEntryToRecord, persistentPeerScore, REFUSALS_FORGOTTEN_AFTER_MS, retryDelayMs, trimBanReason,
   type AddressEntry, type PeerEntry
 } from './peer-entry.js'
 import { compareLowestKeys, PeerIndexes } from './peer-indexes.js'
@@ -62,7 +62,7 @@ import {
   type SubscribeOptions
 } from './subscription.js'
 import type {
-  AddOptions, AddressRefusal, PeerManager, PeerManagerInit, PeerManagerStats, PeerSnapshot
+  AddOptions, AddressRefusal, DialFailure, PeerManager, PeerManagerInit, PeerManagerStats, PeerSnapshot
 } from './types.js'
 import { WakeSignal } from './wake-signal.js'
 
@@ -392,7 +392,7 @@ class PeerManagerImpl implements PeerManager {
     return { entry, address, victim }
   }
 
-  dialFailed (address: NodeAddress): void {
+  dialFailed (address: NodeAddress, failure: DialFailure = {}): void {
     const peerId = address.peerId
     this.dialing.delete(peerId)
     this.releaseReservationOf(peerId)
@@ -403,7 +403,13 @@ class PeerManagerImpl implements PeerManager {
       const now = this.clock.now()
       countDialFailure(a)
       a.lastDialFailureAt = now
-      a.retryAt = now + this.retryDelay(a.dialFailures, entry.persistent)
+      if (failure.refused === true) {
+        // dialed() just cleared dialFailures: the refusal streak is what grows
+        countRefusal(entry)
+        a.retryAt = now + retryDelayMs(this.options, this.random, entry.refusals, entry.persistent, true)
+      } else {
+        a.retryAt = now + retryDelayMs(this.options, this.random, a.dialFailures, entry.persistent)
+      }
       this.persist(entry)
       this.logger.debug('dial failed', { address: a.url, failures: a.dialFailures, retryAt: a.retryAt })
     }
@@ -583,6 +589,7 @@ class PeerManagerImpl implements PeerManager {
       const entry = this.book.get(peerId)
       if (entry !== undefined) {
         entry.lastSeenAt = now
+        if (connection !== undefined && now - connection.since >= REFUSALS_FORGOTTEN_AFTER_MS) entry.refusals = 0
         this.indexes.reindex(entry, now)
         this.persist(entry)
       }

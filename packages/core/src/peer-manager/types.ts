@@ -138,8 +138,14 @@ export interface PeerManager {
    *   {InactivePeerError} {ConnectionLimitError}: the router must close the connection
    */
   dialed(address: NodeAddress): void
-  /** A dial of `address` failed: its retry delay grows. Unknown peers and addresses are ignored. */
-  dialFailed(address: NodeAddress): void
+  /**
+   * A dial of `address` failed: its retry delay grows, linearly (`minRetryTimeMs × failures`),
+   * or exponentially (`refusedRetryTimeMs × 2^(failures − 1)`) when `refused`: the peer took the
+   * connection and hung up because it was full. Asking a full peer again at a steady pace only
+   * adds to its load (every node of a large mesh redialling its one bootstrap). Unknown peers
+   * and addresses are ignored.
+   */
+  dialFailed(address: NodeAddress, failure?: DialFailure): void
   /**
    * An inbound connection from `peerId` was accepted; an unknown peer is registered.
    *
@@ -204,4 +210,10 @@ export interface PeerManager {
    * {@link PeerManagerClosedError}, subscriptions end, no timer is left; pending writes are flushed.
    */
   close(): Promise<void>
+}
+
+/** Why a dial failed, as far as the router knows. */
+export interface DialFailure {
+  /** The peer hung up on us within its grace window: it is full. @default false */
+  refused?: boolean
 }

@@ -32,6 +32,7 @@ import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import type { ComponentLogger, Connection, IdentifyResult, Libp2pEvents, Listener, Logger as Libp2pLogger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
 import { CODE_P2P, CODE_P2P_CIRCUIT, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { Circuit } from '@multiformats/multiaddr-matcher'
+import { backoffDelayMs } from '../backoff.js'
 import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js'
 import { RelayReservationFailedError } from './errors.js'
 import type { RelayReservationsOptions } from './options.js'
@@ -373,9 +374,7 @@ export class RelayReservationsService implements RelayReservations, Startable {
   #backOff (candidate: Candidate, now: number, errorName: string): void {
     candidate.failures++
     candidate.lastError = errorName
-    const exponent = Math.min(candidate.failures - 1, 30)
-    const base = Math.min(this.options.retryDelayMs * 2 ** exponent, this.options.maxRetryDelayMs)
-    candidate.retryAt = now + Math.round(base * (0.9 + 0.2 * this.#random()))
+    candidate.retryAt = now + backoffDelayMs({ growth: 'exponential', baseMs: this.options.retryDelayMs, capMs: this.options.maxRetryDelayMs, jitterRatio: 0.1 }, candidate.failures, this.#random)
   }
 
   /** While a slot is free and a candidate only waits for its backoff, wake up when it ends. */

@@ -187,6 +187,12 @@ export function prefersFirstConnection (a: ConnectionFacts, b: ConnectionFacts, 
 /** After answering a newcomer held in grace, hang up this much later (its response is flushed). */
 export const GRACE_LINGER_MS = 200
 
+/**
+ * Answered newcomers being hung up, per grace slot, at most: the connections a full node holds
+ * beyond `maxConnected` stay below `maxGraceConnections × (1 + this)`.
+ */
+export const LINGERING_PER_GRACE_SLOT = 2
+
 export type DialOutcome = 'managed' | 'duplicate' | 'refused'
 export type OpenOutcome = { kind: 'await-dial' } | { kind: 'managed' } | { kind: 'grace', closeAfterMs: number } | { kind: 'close', reason: unknown }
 
@@ -227,6 +233,13 @@ export class RouterPolicy {
   private readonly random: Random
   private readonly dialing = new Set<string>()
   private readonly grace = new Set<string>()
+  /**
+   * Newcomers held in grace that got their answer and are being hung up ({@link GRACE_LINGER_MS}):
+   * they no longer take a grace slot (we close them on our own timer, so nobody can pin them), so
+   * the next newcomer is let in while the answer drains. At most {@link LINGERING_PER_GRACE_SLOT}
+   * per grace slot.
+   */
+  private readonly lingering = new Set<string>()
   private readonly graceExtended = new Set<string>()
   private readonly heartbeats = new Map<string, HeartbeatState>()
   /** Neighbours the PeerManager took (accepted, dialed or promoted). */
@@ -301,12 +314,17 @@ export class RouterPolicy {
    */
   admitAnyInbound (): boolean {
     const { maxConnected } = this.init.limits
-    return maxConnected === 0 || this.managed.size < maxConnected || this.grace.size < this.options.maxGraceConnections
+    return maxConnected === 0 || this.managed.size < maxConnected || this.hasGraceSlot()
+  }
+
+  private hasGraceSlot (): boolean {
+    const max = this.options.maxGraceConnections
+    return this.grace.size < max && this.lingering.size < max * LINGERING_PER_GRACE_SLOT
   }
 
   admitInbound (peerId: string): boolean {
     if (this.pm.canAccept(peerId)) return true
-    if (this.options.refusedConnectionGraceMs === 0 || this.grace.size >= this.options.maxGraceConnections) return false
+    if (this.options.refusedConnectionGraceMs === 0 || !this.hasGraceSlot()) return false
     // refused for another reason than being full (self, banned, inactive): never
     if (peerId === this.init.selfId || this.pm.isBanned(peerId)) return false
     if (this.pm.peer(peerId)?.state === 'inactive') return false
@@ -319,7 +337,7 @@ export class RouterPolicy {
     try {
       this.pm.accepted(peerId)
     } catch (err) {
-      if (err instanceof ConnectionLimitError && this.options.refusedConnectionGraceMs > 0 && this.grace.size < this.options.maxGraceConnections) {
+      if (err instanceof ConnectionLimitError && this.options.refusedConnectionGraceMs > 0 && this.hasGraceSlot()) {
         this.grace.add(peerId)
         this.stats.graceAdmitted++
         if (!this.isSettled(peerId)) {
@@ -339,6 +357,7 @@ export class RouterPolicy {
 
   graceEnded (peerId: string): void {
     this.grace.delete(peerId)
+    this.lingering.delete(peerId)
   }
 
   /**
@@ -348,6 +367,10 @@ export class RouterPolicy {
   peerExchangeAnswered (peerId: string): number | undefined {
     if (!this.grace.has(peerId)) return undefined
     for (const newcomer of this.makingRoomFor.values()) if (newcomer === peerId) return undefined
+    // its slot is free for the next newcomer while the answer drains
+    this.grace.delete(peerId)
+    this.graceExtended.delete(peerId)
+    this.lingering.add(peerId)
     return GRACE_LINGER_MS
   }
 
@@ -373,9 +396,14 @@ export class RouterPolicy {
     this.heartbeats.set(peerId, { missed: 0, lastOkAt: this.clock.now() })
   }
 
-  /** Peers held open in grace right now. */
+  /** Peers held open in grace right now (answered ones being hung up not counted). */
   graceCount (): number {
     return this.grace.size
+  }
+
+  /** Answered newcomers being hung up right now. */
+  lingeringCount (): number {
+    return this.lingering.size
   }
 
   /**
@@ -386,6 +414,7 @@ export class RouterPolicy {
    */
   linkClosed (peerId: string, link: { direction: 'inbound' | 'outbound', openedAt: number, managed: boolean, address?: NodeAddress }): { reportFailed: boolean, promote?: string } {
     this.grace.delete(peerId)
+    this.lingering.delete(peerId)
     this.graceExtended.delete(peerId)
     this.heartbeats.delete(peerId)
     this.ready.delete(peerId)
@@ -396,7 +425,7 @@ export class RouterPolicy {
     let reportFailed = false
     if (link.managed && link.direction === 'outbound' && link.address != null && this.clock.now() - link.openedAt <= this.options.refusedConnectionGraceMs + 1000) {
       this.stats.refusedByRemote++
-      this.pm.dialFailed(link.address)
+      this.pm.dialFailed(link.address, { refused: true })
       reportFailed = true
     }
     return promote !== undefined && this.grace.has(promote) ? { reportFailed, promote } : { reportFailed }

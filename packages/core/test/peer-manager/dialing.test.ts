@@ -151,6 +151,56 @@ describe('PeerManager › retry delay', () => {
   })
 })
 
+describe('PeerManager › a full peer that hung up on us (refused)', () => {
+  /** Dials `peerId`, connects, and is hung up on within the grace window: refused. */
+  function refusedBy (pm: Awaited<ReturnType<typeof openHarness>>['pm'], peerId: string): void {
+    const address = pm.tryDialNext()
+    expect(address?.peerId).toBe(peerId)
+    pm.dialed(address!)
+    pm.disconnected(peerId)
+    pm.dialFailed(address!, { refused: true })
+  }
+
+  it('doubles the wait per refusal in a row, although each dial connected (dialed() clears the failures)', async () => {
+    const { pm, clock } = await openHarness({
+      selfId: self,
+      options: { maxConnected: 4, minRetryTimeMs: 100, refusedRetryTimeMs: 1_000, maxRetryTimeMs: 10_000, maxRetryTimePersistentMs: 6_000 },
+      persistentPeers: [memoryAddress(a)]
+    })
+    const waits: number[] = []
+    for (let i = 0; i < 5; i++) {
+      refusedBy(pm, a)
+      const wait = (pm.peer(a)?.until ?? 0) - clock.now()
+      waits.push(wait)
+      clock.advance(wait)
+    }
+    expect(waits).toEqual([1_000, 2_000, 4_000, 6_000, 6_000])
+  })
+
+  it('ranks a persistent peer that refused us as an ordinary one, until it keeps us as a neighbour for 30 s', async () => {
+    const { pm, clock } = await openHarness({
+      selfId: self,
+      options: { maxConnected: 4, minRetryTimeMs: 100, refusedRetryTimeMs: 100, maxRetryTimePersistentMs: 1_000 },
+      persistentPeers: [memoryAddress(a)]
+    })
+    pm.add(memoryAddress(b))
+    // a persistent peer comes first
+    expect(pm.peer(a)?.score).toBe(1000)
+    refusedBy(pm, a)
+    clock.advance(1_000)
+    // refused: an ordinary peer that never refused us is dialed before it
+    expect(pm.tryDialNext()?.peerId).toBe(b)
+    expect(pm.tryDialNext()?.peerId).toBe(a)
+    pm.dialed(memoryAddress(a))
+    clock.advance(30_000)
+    pm.disconnected(a)
+    pm.dialFailed(memoryAddress(b))
+    clock.advance(10_000)
+    // it kept us for 30 s: persistent again, ahead of b
+    expect(pm.tryDialNext()?.peerId).toBe(a)
+  })
+})
+
 describe('PeerManager › tryDialNext', () => {
   // §2 scenario 8
   it('counts dialing peers toward maxConnected', async () => {

@@ -64,6 +64,7 @@ describe('PeerManager options', () => {
       maxConnectedUpgrade: 4,
       maxPeers: 260,
       minRetryTimeMs: 250,
+      refusedRetryTimeMs: 5_000,
       maxRetryTimeMs: 30 * 60_000,
       maxRetryTimePersistentMs: 5 * 60_000,
       retryTimeJitterMs: 5_000,

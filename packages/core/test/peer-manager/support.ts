@@ -56,6 +56,7 @@ export const zeroOptions: PeerManagerOptions = Object.freeze({
   minConnected: 0,
   maxPeers: 0,
   minRetryTimeMs: 0,
+  refusedRetryTimeMs: 0,
   maxRetryTimeMs: 0,
   maxRetryTimePersistentMs: 0,
   retryTimeJitterMs: 0,

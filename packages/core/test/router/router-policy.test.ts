@@ -109,6 +109,26 @@ describe('RouterPolicy', () => {
     expect(policy.admitInbound(self)).toBe(false)
   })
 
+  it('frees a grace slot once its newcomer is answered (the hang-up drains outside it), up to two answered per slot', () => {
+    policy = new RouterPolicy({ selfId: self, peerManager: h.pm, clock: h.clock, random: seededRandom(3), limits, options: { maxGraceConnections: 1 } })
+    for (const id of ids.slice(1, 4)) connectInbound(id)
+    const [n1, n2, n3, n4] = [ids[4], ids[5], ids[6], ids[7]] as [string, string, string, string]
+    expect(policy.connectionOpened(n1, { direction: 'inbound' }).kind).toBe('grace')
+    expect(policy.admitAnyInbound()).toBe(false)
+    expect(policy.peerExchangeAnswered(n1)).toBe(200)
+    expect([policy.graceCount(), policy.lingeringCount()]).toEqual([0, 1])
+    expect(policy.admitAnyInbound()).toBe(true)
+    expect(policy.connectionOpened(n2, { direction: 'inbound' }).kind).toBe('grace')
+    expect(policy.peerExchangeAnswered(n2)).toBe(200)
+    // two answered newcomers still being hung up: the one slot waits for them
+    expect(policy.admitAnyInbound()).toBe(false)
+    expect(policy.admitInbound(n3)).toBe(false)
+    expect(policy.linkClosed(n1, { direction: 'inbound', openedAt: h.clock.now(), managed: false })).toEqual({ reportFailed: false })
+    expect(policy.admitInbound(n3)).toBe(true)
+    expect(policy.connectionOpened(n3, { direction: 'inbound' }).kind).toBe('grace')
+    expect(policy.connectionOpened(n4, { direction: 'inbound' }).kind).toBe('close')
+  })
+
   it('does not spend a grace slot on a peer the shared topology shows settled', () => {
     for (const id of ids.slice(1, 4)) connectInbound(id)
     const [a, b, c] = ids.slice(1, 4) as [string, string, string]
