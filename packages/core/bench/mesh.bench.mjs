@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util'
 import { writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
+import { byteCounter, formatHistogram, graphSummary, isSettled } from './mesh-measure.mjs'
 
 const dist = process.env.PEERMESH_CORE_DIST != null ? pathToFileURL(resolve(process.env.PEERMESH_CORE_DIST)).href : new URL('../dist', import.meta.url).href
 await import(`${dist}/shims/node.js`)
@@ -46,40 +47,6 @@ const CASES = {
   generous: { nodes: 21, bootstrap: { ...member, maxConnected: 30 } }
 }
 
-/** A libp2p metrics object that only counts bytes sent on raw connections (like prometheus-metrics' `global sent`). */
-function byteCounter () {
-  const counter = { sent: 0 }
-  const noop = new Proxy(() => {}, { get: (_t, key) => key === 'then' ? undefined : () => noop })
-  const factory = () => ({
-    trackMultiaddrConnection (maConn) {
-      const send = maConn.send.bind(maConn)
-      maConn.send = (buf) => { counter.sent += buf.byteLength; return send(buf) }
-    },
-    trackProtocolStream () {},
-    registerMetric: () => noop,
-    registerMetricGroup: () => noop,
-    registerCounter: () => noop,
-    registerCounterGroup: () => noop,
-    registerHistogram: () => noop,
-    registerHistogramGroup: () => noop,
-    registerSummary: () => noop,
-    registerSummaryGroup: () => noop,
-    traceFunction: (_name, fn) => fn,
-    createTrace: () => undefined
-  })
-  return { counter, factory }
-}
-
-function histogram (net) {
-  const out = {}
-  for (const peers of net.adjacency().values()) out[peers.size] = (out[peers.size] ?? 0) + 1
-  return out
-}
-
-function settled (net, min) {
-  return net.components().length === 1 && net.minDegree() >= min
-}
-
 async function waitState (net, predicate) {
   const started = performance.now()
   try {
@@ -91,9 +58,7 @@ async function waitState (net, predicate) {
 }
 
 function summary (net) {
-  const comps = net.components().map(c => c.size).sort((a, b) => b - a)
-  const isolated = [...net.adjacency().values()].filter(s => s.size === 0).length
-  return { components: comps.length, largest: comps[0] ?? 0, isolated, minDegree: net.minDegree(), histogram: histogram(net) }
+  return graphSummary(net.adjacency(), member.minConnected)
 }
 
 async function runCase (name, spec) {
@@ -103,7 +68,7 @@ async function runCase (name, spec) {
   for (let i = 1; i < spec.nodes; i++) await net.addNode()
   const t0 = performance.now()
   await net.start()
-  const join = await waitState(net, () => settled(net, member.minConnected))
+  const join = await waitState(net, () => isSettled(net.adjacency(), member.minConnected))
   const joinMs = Math.round(performance.now() - t0)
   const atJoin = summary(net)
   const n = spec.nodes
@@ -114,7 +79,7 @@ async function runCase (name, spec) {
   // a quarter leave: every 4th node, the bootstrap included
   const leavers = net.nodes.filter((_node, i) => i % 4 === 0)
   await Promise.all(leavers.map(async node => { await node.stop() }))
-  const repair = await waitState(net, () => settled(net, member.minConnected))
+  const repair = await waitState(net, () => isSettled(net.adjacency(), member.minConnected))
   const afterRepair = summary(net)
   await net.stop()
   return {
@@ -152,7 +117,7 @@ console.table(results.map(r => ({
   'PEX req/node': r.pexRequestsPerNode,
   'dials/node': r.dialsPerNode,
   'KiB sent/node': r.kibSentPerNode,
-  degrees: Object.entries(r.histogram).map(([d, c]) => `${d}:${c}`).join(' '),
+  degrees: formatHistogram(r.histogram),
   'repair after ¼ leave': r.repaired ? `${(r.repairMs / 1000).toFixed(1)} s` : `no (${r.afterRepair.components} comps, ${r.afterRepair.isolated} isolated)`
 })))
 if (args.json != null) writeFileSync(args.json, JSON.stringify(results, null, 2))
