@@ -45,7 +45,7 @@ import { BroadcastChannel } from '../broadcast/broadcast-channel.js'
 import { registerMeshMetrics, registerRelayReservationMetrics } from './mesh-metrics.js'
 import { relayReservations, releaseReservationsOnDisconnect, type RelayReservations, type RelayReservationsOptions } from '../relay-reservations/index.js'
 import { MeshSessions, SESSION_PROTOCOL, SESSION_VERSION } from '../session/mesh-sessions.js'
-import { peerExchange, PEX_PROTOCOL, type PeerExchange, type PeerExchangeBook, type PeerExchangeOptions } from '../pex/index.js'
+import { peerExchange, peerManagerBook, PEX_PROTOCOL, type PeerExchange, type PeerExchangeOptions } from '../pex/index.js'
 import type { BroadcastMessage, NodeLogEvent, PeerMeshNode, PeerMeshNodeEvents, PeerRole, PeerView, TopologyGraph } from './types.js'
 
 /** Shortest spacing of two `peers:change` events; changes in between are coalesced. */
@@ -371,30 +371,6 @@ export function selfAddresses (libp2p: Libp2p): NodeAddress[] {
  */
 const MEMBER_LISTEN: readonly string[] = Object.freeze(['/webrtc'])
 
-/**
- * The PeerManager as the address book peer exchange reads from and writes to. While fewer than
- * `minConnectedFloor` peers are connected the book counts as empty, so peer exchange asks again
- * within about a second: a member that so far knows only its relay learns the members the relay
- * meets a moment later, instead of after the 30 s base interval. Relays pass 0.
- */
-function peerExchangeBook (peerManager: PeerManager, maxPeers: number, minConnectedFloor: number): PeerExchangeBook {
-  return {
-    advertise: (forPeerId, limit) => peerManager.advertise(forPeerId, limit),
-    add: (address, options) => peerManager.add(address, options),
-    knownPeerCount: () => {
-      const stats = peerManager.stats()
-      return stats.connected < minConnectedFloor ? 0 : stats.peers
-    },
-    capacity: () => maxPeers > 0 ? maxPeers : Number.MAX_SAFE_INTEGER,
-    // connected now counts as tried: the per-source share stops counting a peer the first time it sees it connected
-    status: (peerId) => {
-      const peer = peerManager.peer(peerId)
-      if (peer === undefined) return 'gone'
-      return peer.state === 'connected' ? 'tried' : 'new'
-    }
-  }
-}
-
 /** Addresses read from one identify result, at most. */
 const MAX_IDENTIFY_ADDRESSES = 8
 
@@ -477,7 +453,7 @@ export async function createPeerMeshNode (init: PeerMeshNodeInit = {}): Promise<
     services: {
       pex: peerExchange({
         ...init.pex,
-        book: peerExchangeBook(peerManager, peerManagerOptions.maxPeers, role === 'relay' ? 0 : peerManagerOptions.minConnected),
+        book: peerManagerBook(peerManager, { maxPeers: peerManagerOptions.maxPeers, minConnectedFloor: role === 'relay' ? 0 : peerManagerOptions.minConnected }),
         reporter: peerManager,
         // answers put peers with free slots first (from the shared topology)
         slotHint: createSlotHint(() => shared.graph?.(), peerManagerOptions, clock),

@@ -58,5 +58,13 @@ export const PEX_DEFAULTS = {
   sourceShareTtlMs: 60 * 60_000
 } as const
 
+/**
+ * A node whose book has no room asks for this many addresses (a refresh), not for
+ * `maxAddressesPerResponse`: in a settled mesh every node asks each neighbour every
+ * `fullBookDelayMs`, and a full answer of 100 addresses (about 7.5 KB) each time was the whole
+ * steady-state peer-exchange traffic (issue 11: ≤ 1 KiB per node per minute).
+ */
+export const PEX_REFRESH_LIMIT = 10
+
 /** Most entries of the per-source ledger, over all sources (memory bound; see source-share.ts). */
 export const PEX_SOURCE_LEDGER_MAX_ENTRIES = 8192

@@ -20,6 +20,7 @@ import { createPeerExchangeOptions } from './options.js'
 import { PeerExchangeService, type PeerExchange, type PeerExchangeComponents, type PeerExchangeInit } from './peer-exchange.js'
 
 export type { PeerExchangeBook, PeerExchangeReporter } from './book.js'
+export { peerManagerBook } from './book.js'
 export { PEX_PROTOCOL, PEX_MAX_REQUEST_BYTES, PEX_PENALTY_POINTS, PEX_DEFAULTS, type PexMisbehaviour } from './constants.js'
 export {
   InvalidPeerExchangeOptionsError,

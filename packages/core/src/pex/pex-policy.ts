@@ -8,7 +8,8 @@
  * Inputs → outputs (every method is synchronous; none touches a stream or a timer):
  * - `inboundRequest(remote)` → `undefined` (serve it) or a {@link PexRequestTooSoonError} (the
  *   driver aborts the stream; the policy has already penalised the peer);
- * - `requestFrame()` → the bytes of our request;
+ * - `requestFrame()` → the bytes of our request: for as many addresses as the book has room for
+ *   (`maxAddressesPerResponse` while starving, at least {@link PEX_REFRESH_LIMIT});
  * - `parseRequest(remote, bytes)` → the limit asked for, or throws a
  *   {@link PexProtocolViolationError} (the driver penalises it with `penalise(err)`);
  * - `answer(remote, limit)` → the address URLs to send (from the book; with a `slotHint`, peers
@@ -24,7 +25,7 @@
 import { InvalidNodeAddressError, parseNodeAddress, type NodeAddress } from '../address/index.js'
 import type { Clock } from '../clock.js'
 import type { PeerExchangeBook, PeerExchangeReporter } from './book.js'
-import { PEX_MAX_REQUEST_BYTES, PEX_PENALTY_POINTS, PEX_SOURCE_LEDGER_MAX_ENTRIES, type PexMisbehaviour } from './constants.js'
+import { PEX_MAX_REQUEST_BYTES, PEX_PENALTY_POINTS, PEX_REFRESH_LIMIT, PEX_SOURCE_LEDGER_MAX_ENTRIES, type PexMisbehaviour } from './constants.js'
 import {
   PexEmptyRequestError,
   PexInvalidMessageError,
@@ -201,7 +202,24 @@ export class PexPolicy {
   }
 
   requestFrame (): Uint8Array {
-    return encodePexFrame({ request: { limit: this.options.maxAddressesPerResponse } })
+    return encodePexFrame({ request: { limit: this.requestLimit() } })
+  }
+
+  /**
+   * How many addresses to ask for: all we may (`maxAddressesPerResponse`) while the node is below
+   * its minimum degree or its book cannot tell, else the room left in the book, at least
+   * {@link PEX_REFRESH_LIMIT} (a full book still learns who is new).
+   */
+  requestLimit (): number {
+    const max = this.options.maxAddressesPerResponse
+    try {
+      const capacity = this.book.capacity()
+      if (this.book.starving?.() === true || capacity <= 0) return max
+      const room = capacity - this.book.knownPeerCount()
+      return Math.max(Math.min(PEX_REFRESH_LIMIT, max), Math.min(max, room))
+    } catch {
+      return max
+    }
   }
 
   responseFrame (addresses: string[]): Uint8Array {

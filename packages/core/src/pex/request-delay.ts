@@ -4,6 +4,9 @@
  * formula):
  *
  * - we know nobody: ask again soon (`emptyBookDelayMs`, about 1 s);
+ * - we know peers but have fewer neighbours than our minimum (`starving`): `emptyBookDelayMs`
+ *   doubled for each consecutive response that added nothing, up to `baseRequestDelayMs` (asking
+ *   every second helps a newcomer; it does not help a node whose every known peer is full);
  * - the book is at least `fullBookRatio` full: ask rarely (`fullBookDelayMs`, 10 min);
  * - otherwise `baseRequestDelayMs`, doubled for each consecutive response that added nothing, and
  *   stretched by 1 / (1 − fill) as the book fills; clamped to `fullBookDelayMs`. A response full
@@ -30,6 +33,8 @@ export interface PexRequestDelayInput {
   lastAddedCount: number
   /** Consecutive requests to this peer that added nothing (failed ones included). */
   unproductiveStreak?: number
+  /** Fewer neighbours than the node's minimum. @default false */
+  starving?: boolean
 }
 
 /** The options the delay depends on. */
@@ -48,11 +53,12 @@ export function basePexRequestDelayMs (input: PexRequestDelayInput, options: Pex
   const knownPeers = nonNegative(input.knownPeers)
   const capacity = nonNegative(input.capacity)
   if (knownPeers === 0) return options.emptyBookDelayMs
+  const doublings = Math.min(Math.floor(nonNegative(input.unproductiveStreak)), MAX_DOUBLINGS)
+  if (input.starving === true) return Math.min(options.baseRequestDelayMs, options.emptyBookDelayMs * 2 ** doublings)
 
   const fill = capacity > 0 ? Math.min(1, knownPeers / capacity) : 0
   if (capacity > 0 && fill >= options.fullBookRatio) return options.fullBookDelayMs
 
-  const doublings = Math.min(Math.floor(nonNegative(input.unproductiveStreak)), MAX_DOUBLINGS)
   const delayMs = options.baseRequestDelayMs * 2 ** doublings / (1 - fill)
   return Math.min(options.fullBookDelayMs, Math.max(options.baseRequestDelayMs, delayMs))
 }

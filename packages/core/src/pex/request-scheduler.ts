@@ -22,7 +22,7 @@ export interface PexRequestOutcome {
 export interface PexRequestSchedulerInit {
   clock: Clock
   random: Random
-  book: Pick<PeerExchangeBook, 'knownPeerCount' | 'capacity'>
+  book: Pick<PeerExchangeBook, 'knownPeerCount' | 'capacity' | 'starving'>
   options: Pick<PeerExchangeOptions,
   'firstRequestDelayMs' | 'emptyBookDelayMs' | 'baseRequestDelayMs' | 'fullBookDelayMs' | 'fullBookRatio' | 'requestJitterRatio'>
   /** Performs one request; a rejection counts as a request that added nothing. */
@@ -60,8 +60,8 @@ export class PexRequestScheduler {
   }
 
   /**
-   * Starts asking `peer`: at once when the book knows nobody (CometBFT asks a new peer right away
-   * when its book needs addresses), else after `firstRequestDelayMs` ± jitter. No-op if already
+   * Starts asking `peer`: at once when the book knows nobody or the node is starving (CometBFT
+   * asks a new peer right away when its book needs addresses), else after `firstRequestDelayMs` ± jitter. No-op if already
    * started.
    */
   start (peer: PeerId): void {
@@ -72,7 +72,7 @@ export class PexRequestScheduler {
     }
     this.#peers.set(key, schedule)
     const { firstRequestDelayMs, requestJitterRatio } = this.#init.options
-    this.#arm(schedule, this.#bookKnowsNobody() ? 0 : jitterDelayMs(firstRequestDelayMs, requestJitterRatio, this.#init.random))
+    this.#arm(schedule, this.#bookKnowsNobody() || this.#starving() ? 0 : jitterDelayMs(firstRequestDelayMs, requestJitterRatio, this.#init.random))
   }
 
   /** Stops asking `peer`: cancels its timer and aborts its request in flight. */
@@ -108,6 +108,14 @@ export class PexRequestScheduler {
     }
   }
 
+  #starving (): boolean {
+    try {
+      return this.#init.book.starving?.() === true
+    } catch {
+      return false
+    }
+  }
+
   #arm (schedule: PeerSchedule, delayMs: number): void {
     schedule.nextRequestAt = this.#init.clock.now() + delayMs
     schedule.timer = this.#init.clock.setTimeout(() => { void this.#fire(schedule) }, delayMs)
@@ -138,7 +146,8 @@ export class PexRequestScheduler {
         knownPeers: book.knownPeerCount(),
         capacity: book.capacity(),
         lastAddedCount: schedule.lastAddedCount,
-        unproductiveStreak: schedule.unproductiveStreak
+        unproductiveStreak: schedule.unproductiveStreak,
+        starving: book.starving?.() === true
       }, random, options)
     } catch (err) {
       // A book that cannot tell its size must not end the schedule: fall back to the base delay.

@@ -14,7 +14,7 @@ import { DialSlots } from '../router/dial-slots.js'
 import { RouterPolicy, createMeshRouterOptions, prefersFirstConnection, type MeshRouterOptions } from '../router/router-policy.js'
 import {
   PEX_PROTOCOL, PexNotStartedError, PexPeerNotConnectedError, PexProtocolViolationError,
-  PexRequestInProgressError, PexRequestScheduler, PexTimeoutError, createPeerExchangeOptions,
+  PexRequestInProgressError, PexRequestScheduler, PexTimeoutError, createPeerExchangeOptions, peerManagerBook,
   type PeerExchangeOptions, type PexResult
 } from '../pex/index.js'
 import { PexPolicy } from '../pex/pex-policy.js'
@@ -22,7 +22,6 @@ import { startExchangeDeadline } from '../pex/exchange-deadline.js'
 import type { PeerTransport, TopologyGraph } from '../vocabulary.js'
 import type { SimulatedClock } from './simulated-clock.js'
 import { SimulatedStreamClosedError, type ConnectionEnd, type SimulatedNetwork } from './simulated-network.js'
-import { peerExchangeBook } from './pending-policy.js'
 import { createDiscardingPeerStore } from './discarding-peer-store.js'
 
 export type SimulatedRole = 'node' | 'relay' | 'browser'
@@ -247,7 +246,7 @@ export class SimulatedNode {
       topology: this.init.topology
     })
     this.slots = new DialSlots(this.policy.dialConcurrency)
-    const book = peerExchangeBook(this.pm, this.peerManagerOptions.maxPeers, this.role === 'relay' ? 0 : this.peerManagerOptions.minConnected)
+    const book = peerManagerBook(this.pm, { maxPeers: this.peerManagerOptions.maxPeers, minConnectedFloor: this.role === 'relay' ? 0 : this.peerManagerOptions.minConnected })
     this.pexPolicy = new PexPolicy({
       selfId: this.peerId,
       book,

@@ -58,6 +58,21 @@ describe('PexPolicy', () => {
     expect(() => policy.parseRequest(remote, policy.responseFrame([]))).toThrow(PexUnsolicitedMessageError)
   })
 
+  it('asks for the room left in its book (at least 10), and for all it may while below its minimum degree', async () => {
+    const clock = createFakeClock(1_000_000)
+    const self = (await newPeerId()).toString()
+    const remote = (await newPeerId()).toString()
+    const known = await addressesOfNewPeers(40)
+    const limitFor = (capacity: number, starving: boolean): number => {
+      const book = Object.assign(new MemoryExchangeBook({ known, capacity }), { starving: () => starving })
+      const policy = new PexPolicy({ selfId: self, book, clock, options: createPeerExchangeOptions() })
+      return policy.parseRequest(remote, policy.requestFrame())
+    }
+    // 40 known: room for 160, 25, 2 (a refresh of 10) and 0; capacity 0 is unlimited
+    expect([limitFor(200, false), limitFor(65, false), limitFor(42, false), limitFor(40, false), limitFor(0, false)]).toEqual([100, 25, 10, 10, 100])
+    expect(limitFor(40, true)).toBe(100)
+  })
+
   it('discards a response that is mostly invalid, and takes the valid ones of a mostly valid one', async () => {
     const { policy, book } = await setup({ known: 0 })
     const remote = (await newPeerId()).toString()

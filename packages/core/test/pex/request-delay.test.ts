@@ -9,6 +9,9 @@ describe('nextPexRequestDelayMs', () => {
     const table: Array<[string, PexRequestDelayInput, number]> = [
       ['asks after about a second when we know nobody', { knownPeers: 0, capacity: 260, lastAddedCount: 0 }, 1_000],
       ['asks after about a second when we know nobody, even after empty responses', { knownPeers: 0, capacity: 260, lastAddedCount: 0, unproductiveStreak: 9 }, 1_000],
+      ['asks after about a second while below the minimum degree (starving) and answers add addresses', { knownPeers: 200, capacity: 260, lastAddedCount: 40, starving: true }, 1_000],
+      ['doubles while starving for each answer in a row that added nothing', { knownPeers: 200, capacity: 260, lastAddedCount: 0, unproductiveStreak: 3, starving: true }, 8_000],
+      ['never waits longer than the base delay while starving', { knownPeers: 260, capacity: 260, lastAddedCount: 0, unproductiveStreak: 12, starving: true }, 30_000],
       ['waits 10 minutes when the book is 95% full', { knownPeers: 247, capacity: 260, lastAddedCount: 50 }, 600_000],
       ['waits 10 minutes when the book is completely full', { knownPeers: 260, capacity: 260, lastAddedCount: 0 }, 600_000],
       ['waits the base delay when the book is nearly empty and nothing new came', { knownPeers: 1, capacity: 0, lastAddedCount: 0 }, 30_000],

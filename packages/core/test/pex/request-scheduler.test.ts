@@ -28,7 +28,7 @@ class HandAnsweredRequests {
   }
 }
 
-function setup (book = { knownPeerCount: () => 10, capacity: () => 0 }): { clock: FakeClock, requests: HandAnsweredRequests, scheduler: PexRequestScheduler, errors: unknown[] } {
+function setup (book: { knownPeerCount: () => number, capacity: () => number, starving?: () => boolean } = { knownPeerCount: () => 10, capacity: () => 0 }): { clock: FakeClock, requests: HandAnsweredRequests, scheduler: PexRequestScheduler, errors: unknown[] } {
   const clock = createFakeClock(1_000_000)
   const requests = new HandAnsweredRequests()
   const errors: unknown[] = []
@@ -63,6 +63,26 @@ describe('PexRequestScheduler', () => {
     expect(scheduler.scheduled()[0]?.nextRequestAt).toBe(1_000_000)
     clock.advance(0)
     expect(requests.calls.map(c => c.peer)).toEqual([peer.toString()])
+  })
+
+  it('asks at once while the node is below its minimum degree, then backs off as answers add nothing', async () => {
+    const { clock, requests, scheduler } = setup({ knownPeerCount: () => 200, capacity: () => 260, starving: () => true })
+    const peer = await newPeerId()
+    scheduler.start(peer)
+    expect(scheduler.scheduled()[0]?.nextRequestAt).toBe(1_000_000)
+    const waits: number[] = []
+    for (let i = 0; i < 7; i++) {
+      clock.advance(0)
+      const askedAt = clock.now()
+      requests.last().answer({ added: i === 0 ? 5 : 0 })
+      await Promise.resolve()
+      await Promise.resolve()
+      const next = scheduler.scheduled()[0]?.nextRequestAt as number
+      waits.push(next - askedAt)
+      clock.advance(next - askedAt)
+    }
+    // productive answer: a second; then 2, 4, 8, 16 s and the 30 s base interval
+    expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000])
   })
 
   it('schedules the next request only once the previous one settled, at the adaptive delay', async () => {
